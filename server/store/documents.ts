@@ -1,0 +1,58 @@
+/**
+ * The documents Fhirline stores, the same in MongoDB and in the embedded store. See ./README.md.
+ */
+import type { StoredDocument } from './port.ts';
+
+/** Search values extracted at write time (MongoDB attribute pattern: a few multikey fields, a few indexes). */
+export interface SearchValues {
+  /** Tokens: `param|system|code` and `param|code` (code with any system). */
+  tok: string[];
+  /** References: `param|Type/id` (and `param|url` for absolute or canonical references). */
+  ref: string[];
+  /** Strings, normalised (lower case, accents removed): `param|value`. */
+  str: string[];
+  /** Dates as ranges: the instant the value starts and the instant it ends, by its precision. */
+  dt: { p: string; lo: string; hi: string }[];
+  /** Numbers and quantities as ranges by their precision; `u` is `system|code` of a quantity unit. */
+  num: { p: string; lo: number; hi: number; u?: string }[];
+  /** URIs and canonicals: `param|uri`. */
+  uri: string[];
+}
+
+/** Collection `resources`: the current version of each resource (a deleted one stays as a tombstone). */
+export interface ResourceDocument extends StoredDocument, SearchValues {
+  /** `Type/id` */
+  _id: string;
+  resourceType: string;
+  id: string;
+  versionId: number;
+  /** ISO 8601 instant in UTC with milliseconds, the same as `meta.lastUpdated`. */
+  lastUpdated: string;
+  deleted: boolean;
+  /** The resource's JSON text exactly as it is served (decimals keep their precision); null once deleted. */
+  content: string | null;
+}
+
+/** Collection `history`: every version ever written, immutable. */
+export interface HistoryDocument extends StoredDocument {
+  /** `Type/id/_history/versionId` */
+  _id: string;
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** null for a deletion */
+  content: string | null;
+}
+
+/** Collection `outbox`: one event per change, written in the same unit as the change. */
+export interface OutboxDocument extends StoredDocument {
+  /** `lastUpdated|Type/id/versionId`: sorts in commit-time order */
+  _id: string;
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  action: 'create' | 'update' | 'delete';
+}

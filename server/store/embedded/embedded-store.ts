@@ -1,0 +1,239 @@
+/**
+ * The embedded store: LMDB (durable, crash-safe B+tree with ordered keys) for documents and index keys,
+ * mingo for MongoDB filter semantics. Single process by nature: LMDB allows one writer at a time, and the
+ * outbox/lease coordination that lets several Fhirline processes share a database needs MongoDB.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { Query } from 'mingo';
+import {
+  DuplicateKeyError,
+  INDEXES,
+  PreconditionFailedError,
+  type CollectionName,
+  type Filter,
+  type FindOptions,
+  type IndexSpec,
+  type Store,
+  type StoredDocument,
+  type WriteOperation,
+} from '../port.ts';
+import { chooseIndex, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
+import { indexKeys, keyValue } from './index-keys.ts';
+
+const COLLECTIONS: CollectionName[] = ['resources', 'history', 'outbox'];
+
+interface OpenIndex {
+  spec: IndexSpec;
+  db: Database<string, KeyValue[]>;
+}
+
+export class EmbeddedStore implements Store {
+  private root?: RootDatabase;
+  private readonly collections = new Map<CollectionName, Database<StoredDocument, string>>();
+  private readonly indexes = new Map<CollectionName, OpenIndex[]>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly indexSpecs: IndexSpec[] = INDEXES,
+  ) {}
+
+  async open(): Promise<void> {
+    mkdirSync(this.dataDir, { recursive: true });
+    // Default LMDB sync settings: a commit is crash-proof; we also await `flushed` before acknowledging.
+    this.root = open({ path: join(this.dataDir, 'fhirline.mdb'), maxDbs: 64, compression: false });
+    for (const name of COLLECTIONS) {
+      this.collections.set(name, this.root.openDB<StoredDocument, string>({ name, encoding: 'msgpack' }));
+      this.indexes.set(name, []);
+    }
+    for (const spec of this.indexSpecs) {
+      const db = this.root.openDB<string, KeyValue[]>({
+        name: `index:${spec.collection}:${spec.fields.join(',')}`,
+        dupSort: true,
+        encoding: 'string',
+      });
+      this.indexes.get(spec.collection)!.push({ spec, db });
+      await this.buildIndexIfEmpty(spec.collection, db, spec.fields);
+    }
+  }
+
+  /** An index declared after documents exist is built from them once. */
+  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, KeyValue[]>, fields: string[]) {
+    const docs = this.collection(collection);
+    if (db.getKeysCount({ limit: 1 }) > 0 || docs.getKeysCount({ limit: 1 }) === 0) return;
+    await db.transaction(() => {
+      for (const { value } of docs.getRange()) {
+        for (const key of indexKeys(value, fields)) db.put(key, value._id);
+      }
+    });
+    await db.flushed;
+  }
+
+  async close(): Promise<void> {
+    await this.root?.close();
+    this.root = undefined;
+  }
+
+  async ping(): Promise<boolean> {
+    return this.root !== undefined && this.root.status === 'open';
+  }
+
+  private collection(name: CollectionName): Database<StoredDocument, string> {
+    const db = this.collections.get(name);
+    if (!db) throw new Error('embedded store is not open');
+    return db;
+  }
+
+  async findOne<T extends StoredDocument>(collection: CollectionName, filter: Filter): Promise<T | undefined> {
+    return (await this.find<T>(collection, filter, { limit: 1 }))[0];
+  }
+
+  async find<T extends StoredDocument>(collection: CollectionName, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    let cursor = new Query(filter).find<T>(this.candidates(collection, filter));
+    if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort);
+    if (options.skip) cursor = cursor.skip(options.skip);
+    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    return cursor.all();
+  }
+
+  async count(collection: CollectionName, filter: Filter): Promise<number> {
+    const query = new Query(filter);
+    let n = 0;
+    for (const doc of this.candidates(collection, filter)) if (query.test(doc)) n++;
+    return n;
+  }
+
+  async explain(collection: CollectionName, filter: Filter): Promise<string> {
+    if (idLookup(filter)) return 'IXSCAN _id';
+    const plan = chooseIndex(filter, this.indexSpecs.filter((s) => s.collection === collection));
+    return plan ? `IXSCAN ${collection} {${plan.index.fields.slice(0, plan.bounds.length).join(', ')}}` : `COLLSCAN ${collection}`;
+  }
+
+  /** The documents that may match: from `_id`, from the best index, or the whole collection. */
+  private *candidates(collection: CollectionName, filter: Filter): Generator<StoredDocument> {
+    const docs = this.collection(collection);
+    const ids = idLookup(filter);
+    if (ids) {
+      for (const id of ids) {
+        const doc = docs.get(id);
+        if (doc) yield doc;
+      }
+      return;
+    }
+    const open = this.indexes.get(collection) ?? [];
+    const plan = chooseIndex(filter, open.map((o) => o.spec));
+    if (!plan) {
+      for (const { value } of docs.getRange()) yield value;
+      return;
+    }
+    const index = open.find((o) => o.spec === plan.index)!;
+    const seen = new Set<string>();
+    for (const id of scanIndex(index.db, plan)) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const doc = docs.get(id);
+      if (doc) yield doc;
+    }
+  }
+
+  async write(operations: WriteOperation[]): Promise<void> {
+    const root = this.root;
+    if (!root) throw new Error('embedded store is not open');
+    const failure = await root.transaction(() => {
+      // Check every precondition first, against the unit's own earlier writes too; write only if all hold,
+      // so a failed unit leaves nothing behind.
+      const pending = new Map<string, StoredDocument | undefined>();
+      const current = (op: WriteOperation) => {
+        const key = `${op.collection}\u0000${op.doc._id}`;
+        return pending.has(key) ? pending.get(key) : this.collection(op.collection).get(op.doc._id);
+      };
+      const previous: (StoredDocument | undefined)[] = [];
+      for (const op of operations) {
+        const existing = current(op);
+        if (op.op === 'insert' && existing) return new DuplicateKeyError(op.doc._id);
+        if (op.op === 'replace' && op.expect !== undefined) {
+          const holds = op.expect === null ? !existing : !!existing && new Query(op.expect).test(existing);
+          if (!holds) return new PreconditionFailedError(op.doc._id);
+        }
+        previous.push(existing);
+        pending.set(`${op.collection}\u0000${op.doc._id}`, op.doc);
+      }
+      operations.forEach((op, i) => this.apply(op.collection, previous[i], op.doc));
+      return undefined;
+    });
+    if (failure) throw failure;
+    await root.flushed;
+  }
+
+  private apply(collection: CollectionName, previous: StoredDocument | undefined, doc: StoredDocument): void {
+    for (const { spec, db } of this.indexes.get(collection) ?? []) {
+      if (previous) for (const key of indexKeys(previous, spec.fields)) void db.remove(key, previous._id);
+      for (const key of indexKeys(doc, spec.fields)) void db.put(key, doc._id);
+    }
+    void this.collection(collection).put(doc._id, doc);
+  }
+}
+
+/** `_id` equality or `$in` at the top level: answered by primary key. */
+function idLookup(filter: Filter): string[] | undefined {
+  const cond = filter._id;
+  if (typeof cond === 'string') return [cond];
+  if (cond && typeof cond === 'object' && !Array.isArray(cond)) {
+    const ops = cond as Record<string, unknown>;
+    if (Object.keys(ops).length === 1 && typeof ops.$eq === 'string') return [ops.$eq];
+    if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string')) return ops.$in as string[];
+  }
+  return undefined;
+}
+
+/** The `_id`s under the plan's key ranges, in index order. */
+function* scanIndex(db: Database<string, KeyValue[]>, plan: IndexPlan): Generator<string> {
+  const equalities = plan.bounds.filter((b) => b.values);
+  const last = plan.bounds[plan.bounds.length - 1];
+  const range = last && !last.values ? last : undefined;
+  let prefixes: KeyValue[][] = [[]];
+  for (const b of equalities) prefixes = prefixes.flatMap((p) => b.values!.map((v) => [...p, keyValue(v)]));
+  for (const prefix of prefixes) {
+    const start = range ? [...prefix, ...rangeStart(range)] : prefix;
+    for (const { key, value } of db.getRange({ start })) {
+      if (!startsWith(key, prefix)) break;
+      if (range) {
+        const v = key[prefix.length];
+        const position = inRange(v, range);
+        if (position === 'after') break;
+        if (position === 'before') continue;
+      }
+      yield value;
+    }
+  }
+}
+
+function rangeStart(range: FieldBound): KeyValue[] {
+  if (range.prefix !== undefined) return [keyValue(range.prefix)];
+  return range.lower ? [keyValue(range.lower.value)] : [];
+}
+
+function startsWith(key: KeyValue[], prefix: KeyValue[]): boolean {
+  return prefix.every((v, i) => key[i] === v);
+}
+
+function inRange(v: KeyValue, range: FieldBound): 'before' | 'inside' | 'after' {
+  if (range.prefix !== undefined) {
+    const prefix = keyValue(range.prefix) as string;
+    if (typeof v !== 'string') return 'after';
+    return v.startsWith(prefix) ? 'inside' : v < prefix ? 'before' : 'after';
+  }
+  const type = typeof (range.lower ?? range.upper)!.value;
+  if (typeof v !== type) return range.lower ? 'after' : 'before';
+  const x = v as string | number;
+  if (range.lower) {
+    const lo = range.lower.value as string | number;
+    if (x < lo || (x === lo && !range.lower.inclusive)) return 'before';
+  }
+  if (range.upper) {
+    const hi = range.upper.value as string | number;
+    if (x > hi || (x === hi && !range.upper.inclusive)) return 'after';
+  }
+  return 'inside';
+}
