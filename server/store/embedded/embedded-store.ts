@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { Query } from 'mingo';
 import {
   DuplicateKeyError,
@@ -26,7 +26,7 @@ const COLLECTIONS: CollectionName[] = ['resources', 'history', 'outbox'];
 
 interface OpenIndex {
   spec: IndexSpec;
-  db: Database<string, KeyValue[]>;
+  db: Database<string, Key>;
 }
 
 export class EmbeddedStore implements Store {
@@ -59,12 +59,12 @@ export class EmbeddedStore implements Store {
   }
 
   /** An index declared after documents exist is built from them once. */
-  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, KeyValue[]>, fields: string[]) {
+  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, Key>, fields: string[]) {
     const docs = this.collection(collection);
     if (db.getKeysCount({ limit: 1 }) > 0 || docs.getKeysCount({ limit: 1 }) === 0) return;
     await db.transaction(() => {
       for (const { value } of docs.getRange()) {
-        for (const key of indexKeys(value, fields)) db.put(key, value._id);
+        for (const key of indexKeys(value, fields)) db.put(key as Key, value._id);
       }
     });
     await db.flushed;
@@ -168,8 +168,8 @@ export class EmbeddedStore implements Store {
 
   private apply(collection: CollectionName, previous: StoredDocument | undefined, doc: StoredDocument): void {
     for (const { spec, db } of this.indexes.get(collection) ?? []) {
-      if (previous) for (const key of indexKeys(previous, spec.fields)) void db.remove(key, previous._id);
-      for (const key of indexKeys(doc, spec.fields)) void db.put(key, doc._id);
+      if (previous) for (const key of indexKeys(previous, spec.fields)) void db.remove(key as Key, previous._id);
+      for (const key of indexKeys(doc, spec.fields)) void db.put(key as Key, doc._id);
     }
     void this.collection(collection).put(doc._id, doc);
   }
@@ -188,7 +188,7 @@ function idLookup(filter: Filter): string[] | undefined {
 }
 
 /** The `_id`s under the plan's key ranges, in index order. */
-function* scanIndex(db: Database<string, KeyValue[]>, plan: IndexPlan): Generator<string> {
+function* scanIndex(db: Database<string, Key>, plan: IndexPlan): Generator<string> {
   const equalities = plan.bounds.filter((b) => b.values);
   const last = plan.bounds[plan.bounds.length - 1];
   const range = last && !last.values ? last : undefined;
@@ -196,7 +196,8 @@ function* scanIndex(db: Database<string, KeyValue[]>, plan: IndexPlan): Generato
   for (const b of equalities) prefixes = prefixes.flatMap((p) => b.values!.map((v) => [...p, keyValue(v)]));
   for (const prefix of prefixes) {
     const start = range ? [...prefix, ...rangeStart(range)] : prefix;
-    for (const { key, value } of db.getRange({ start })) {
+    for (const entry of db.getRange({ start: start as Key })) {
+      const key = entry.key as KeyValue[];
       if (!startsWith(key, prefix)) break;
       if (range) {
         const v = key[prefix.length];
@@ -204,7 +205,7 @@ function* scanIndex(db: Database<string, KeyValue[]>, plan: IndexPlan): Generato
         if (position === 'after') break;
         if (position === 'before') continue;
       }
-      yield value;
+      yield entry.value;
     }
   }
 }
