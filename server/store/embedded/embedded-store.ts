@@ -48,7 +48,7 @@ export class EmbeddedStore implements Store {
       this.indexes.set(name, []);
     }
     for (const spec of this.indexSpecs) {
-      const db = this.root.openDB<string, KeyValue[]>({
+      const db = this.root.openDB<string, Key>({
         name: `index:${spec.collection}:${spec.fields.join(',')}`,
         dupSort: true,
         encoding: 'string',
