@@ -1,0 +1,29 @@
+/**
+ * The Koa application: request log and id -> error answers -> format negotiation -> routes.
+ */
+import Koa from 'koa';
+import { errorHandler } from './http/errors.ts';
+import { negotiateFormat } from './http/format.ts';
+import { requestLog } from './http/request-id.ts';
+import { fhirRouter, probeRouter } from './http/routes.ts';
+import { FhirError } from './fhir/outcome.ts';
+import type { Services } from './fhir/services.ts';
+
+export const VERSION = '0.1.0';
+
+export function createApp(services: Services): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.silent = true;
+  const fhir = fhirRouter(services, VERSION);
+  app.use(requestLog(services.logger));
+  app.use(errorHandler(services.logger));
+  app.use(probeRouter(services).routes());
+  app.use(negotiateFormat);
+  app.use(fhir.routes());
+  app.use(fhir.allowedMethods({ throw: true, notImplemented: () => FhirError.of(501, 'not-supported', 'Method not implemented'), methodNotAllowed: () => FhirError.of(405, 'not-supported', 'Method not allowed on this URL') }));
+  app.use((ctx) => {
+    throw FhirError.of(404, 'not-found', `No such endpoint: ${ctx.method} ${ctx.path}`);
+  });
+  return app;
+}

@@ -1,0 +1,64 @@
+/**
+ * Runtime configuration, read once from the environment (the contract in DESIGN.md; every variable is in the README).
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Public URL of the FHIR base, used in Location headers and Bundle links. */
+  baseUrl: string;
+  mllpPort: number;
+  mllpHost: string;
+  /** Peer addresses allowed to connect over MLLP; empty = any (only sensible on 127.0.0.1). */
+  mllpAllow: string[];
+  dataDir: string;
+  mongodbUri?: string;
+  mongodbDb: string;
+  bootstrapClientId?: string;
+  bootstrapClientSecret?: string;
+  logLevel: LogLevel;
+  /** Largest request body accepted, in bytes; larger bodies get 413. */
+  maxBodyBytes: number;
+  /** Default and largest `_count` of history (and later search) pages. */
+  defaultCount: number;
+  maxCount: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080);
+  const host = env.HOST || '0.0.0.0';
+  return {
+    port,
+    host,
+    baseUrl: (env.BASE_URL || `http://localhost:${port}/fhir`).replace(/\/+$/, ''),
+    mllpPort: integer(env, 'MLLP_PORT', 2575),
+    mllpHost: env.MLLP_HOST || '127.0.0.1',
+    mllpAllow: (env.MLLP_ALLOW || '').split(',').map((s) => s.trim()).filter(Boolean),
+    dataDir: env.DATA_DIR || './data',
+    mongodbUri: env.MONGODB_URI || undefined,
+    mongodbDb: env.MONGODB_DB || 'fhirline',
+    bootstrapClientId: env.BOOTSTRAP_CLIENT_ID || undefined,
+    bootstrapClientSecret: env.BOOTSTRAP_CLIENT_SECRET || undefined,
+    logLevel: logLevel(env.LOG_LEVEL),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 50 * 1024 * 1024),
+    defaultCount: integer(env, 'DEFAULT_COUNT', 20),
+    maxCount: integer(env, 'MAX_COUNT', 1000),
+  };
+}
+
+function integer(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  const level = (raw || 'info').toLowerCase();
+  if (['debug', 'info', 'warn', 'error', 'silent'].includes(level)) return level as LogLevel;
+  throw new Error(`LOG_LEVEL must be one of debug, info, warn, error, silent; got '${raw}'`);
+}

@@ -1,0 +1,55 @@
+/**
+ * FHIR JSON with exact decimals. FHIR says the precision of a decimal is significant
+ * (https://hl7.org/fhir/R4/datatypes.html#decimal): `13.50` must come back as `13.50`, which JSON.parse
+ * cannot do. We parse with lossless-json: a number whose text survives a round trip through a JS number stays
+ * a plain number; any other (`13.50`, `1e3`, 20-digit integers) becomes a LosslessNumber that keeps its text and
+ * is written back verbatim. Validation, FHIRPath and search indexing see `toPlain(value)`, with plain numbers.
+ */
+import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
+
+export type JsonValue = string | number | boolean | null | LosslessNumber | JsonValue[] | { [key: string]: JsonValue };
+
+function parseNumber(text: string): number | LosslessNumber {
+  const n = Number(text);
+  return String(n) === text ? n : new LosslessNumber(text);
+}
+
+/** Parses JSON text keeping decimal precision; throws SyntaxError on malformed JSON and on duplicate keys. */
+export function parseFhirJson(text: string): JsonValue {
+  return parse(text, null, parseNumber) as JsonValue;
+}
+
+/** Serialises, writing every number exactly as it was received. */
+export function stringifyFhirJson(value: unknown, pretty = false): string {
+  return stringify(value as JsonValue, undefined, pretty ? 2 : undefined) ?? 'null';
+}
+
+/** A copy with plain JS numbers, for code that expects JSON.parse output (validators, FHIRPath). */
+export function toPlain<T = unknown>(value: JsonValue): T {
+  return (containsLossless(value) ? plainCopy(value) : value) as T;
+}
+
+function containsLossless(value: JsonValue): boolean {
+  if (isLosslessNumber(value)) return true;
+  if (Array.isArray(value)) return value.some(containsLossless);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsLossless);
+  return false;
+}
+
+function plainCopy(value: JsonValue): unknown {
+  if (isLosslessNumber(value)) return Number(value.value);
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plainCopy(v);
+    return out;
+  }
+  return value;
+}
+
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A JSON object (not an array, not null, not a LosslessNumber). */
+export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !isLosslessNumber(value);
+}

@@ -1,0 +1,83 @@
+/**
+ * History: instance, type and system (https://hl7.org/fhir/R4/http.html#history), newest first,
+ * with `_count`, `_since` and key-based paging links (`_page`, opaque to clients).
+ */
+import type { Context } from 'koa';
+import type { Bundle, BundleEntry, BundleLink } from '@medplum/fhirtypes';
+import { parseFhirJson } from '../fhir-json/fhir-json.ts';
+import { sendJson } from '../http/respond.ts';
+import { readHistory, type HistoryQuery } from '../repository/read-path.ts';
+import { assertResourceType } from '../repository/write-path.ts';
+import type { HistoryDocument } from '../store/documents.ts';
+import { badRequest } from './outcome.ts';
+import type { Services } from './services.ts';
+
+export async function history(ctx: Context, { store, config }: Services): Promise<void> {
+  const { type, id } = ctx.params as { type?: string; id?: string };
+  if (type) assertResourceType(type);
+  const query: HistoryQuery = { type, id, count: countOf(ctx.query._count, config.defaultCount, config.maxCount) };
+  const since = single(ctx.query._since, '_since');
+  if (since !== undefined) {
+    const t = Date.parse(since);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(since) || Number.isNaN(t)) throw badRequest(`_since must be an instant, got '${since}'`, '_since');
+    query.since = new Date(t).toISOString();
+  }
+  const page = single(ctx.query._page, '_page');
+  if (page !== undefined) query.before = decodePage(page);
+  const { entries, more } = await readHistory(store, query);
+
+  const path = [type, id, '_history'].filter(Boolean).join('/');
+  const base = `${config.baseUrl}/${path}`;
+  const params = new URLSearchParams();
+  params.set('_count', String(query.count));
+  if (since !== undefined) params.set('_since', since);
+  const link: BundleLink[] = [{ relation: 'self', url: `${base}?${new URLSearchParams(ctx.querystring).toString()}` }];
+  if (page !== undefined) link.push({ relation: 'first', url: `${base}?${params}` });
+  if (more) {
+    const last = entries[entries.length - 1];
+    const next = new URLSearchParams(params);
+    next.set('_page', encodePage(last));
+    link.push({ relation: 'next', url: `${base}?${next}` });
+  }
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', link, entry: entries.map((e) => entryOf(e, config.baseUrl)) };
+  sendJson(ctx, 200, bundle);
+}
+
+function entryOf(doc: HistoryDocument, baseUrl: string): BundleEntry {
+  const entry: BundleEntry = { fullUrl: `${baseUrl}/${doc.resourceType}/${doc.id}` };
+  if (doc.content !== null) entry.resource = parseFhirJson(doc.content) as unknown as BundleEntry['resource'];
+  entry.request = {
+    method: doc.method,
+    url: doc.method === 'POST' ? doc.resourceType : `${doc.resourceType}/${doc.id}`,
+  };
+  entry.response = {
+    status: doc.method === 'POST' ? '201 Created' : doc.method === 'DELETE' ? '204 No Content' : '200 OK',
+    etag: `W/"${doc.versionId}"`,
+    lastModified: doc.lastUpdated,
+  };
+  return entry;
+}
+
+function single(value: string | string[] | undefined, name: string): string | undefined {
+  if (Array.isArray(value)) throw badRequest(`${name} may be given once`, name);
+  return value;
+}
+
+export function countOf(value: string | string[] | undefined, fallback: number, max: number): number {
+  const raw = single(value, '_count');
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+$/.test(raw)) throw badRequest(`_count must be a non-negative integer, got '${raw}'`, '_count');
+  return Math.min(Number(raw), max);
+}
+
+function encodePage(doc: HistoryDocument): string {
+  return Buffer.from(`${doc.lastUpdated}|${doc._id}`).toString('base64url');
+}
+
+function decodePage(page: string): { lastUpdated: string; _id: string } {
+  const text = Buffer.from(page, 'base64url').toString('utf8');
+  const sep = text.indexOf('|');
+  const lastUpdated = text.slice(0, sep);
+  if (sep < 0 || Number.isNaN(Date.parse(lastUpdated))) throw badRequest('_page is not a page token from this server', '_page');
+  return { lastUpdated, _id: text.slice(sep + 1) };
+}

@@ -1,0 +1,38 @@
+/**
+ * `POST [type]/$validate` and `POST [type]/[id]/$validate` (https://hl7.org/fhir/R4/resource-operation-validate.html):
+ * the body is the resource, or a Parameters resource with a `resource` parameter. The validation is performed
+ * and nothing is written: 200 with an OperationOutcome listing every error, or "All OK". As HAPI does, a body we
+ * cannot even read is a 400.
+ */
+import type { Context } from 'koa';
+import type { Resource } from '@medplum/fhirtypes';
+import { isJsonObject, toPlain, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { readJsonBody } from '../http/body.ts';
+import { sendJson } from '../http/respond.ts';
+import { assertId, assertResourceType } from '../repository/write-path.ts';
+import { validateResource } from '../validation/validate.ts';
+import { allOk, badRequest } from './outcome.ts';
+import type { Services } from './services.ts';
+
+export async function validateOperation(ctx: Context, { config }: Services): Promise<void> {
+  const { type, id } = ctx.params as { type: string; id?: string };
+  assertResourceType(type);
+  if (id !== undefined) assertId(id);
+  const body = resourceOf(await readJsonBody(ctx, config.maxBodyBytes));
+  const resource = toPlain<Resource>(body);
+  if (resource.resourceType !== type) {
+    throw badRequest(`The resourceType ('${String(resource.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
+  }
+  const failure = validateResource(resource);
+  sendJson(ctx, 200, failure ? failure.outcome : allOk('All OK'));
+}
+
+function resourceOf(body: JsonValue): JsonValue {
+  if (isJsonObject(body) && body.resourceType === 'Parameters') {
+    const params = Array.isArray(body.parameter) ? body.parameter : [];
+    const param = params.find((p) => isJsonObject(p) && p.name === 'resource') as { resource?: JsonValue } | undefined;
+    if (!param?.resource) throw badRequest('Parameters must hold the resource to validate in a parameter named "resource"', 'Parameters.parameter');
+    return param.resource;
+  }
+  return body;
+}

@@ -1,0 +1,35 @@
+/**
+ * Turns every failure into an OperationOutcome answer: a FhirError carries its status; anything else is a 500
+ * whose details go to the log (with the request id), not to the client.
+ */
+import type { Middleware } from 'koa';
+import type { Logger } from '../logger.ts';
+import { FhirError, outcome } from '../fhir/outcome.ts';
+import { sendJson } from './respond.ts';
+
+export function errorHandler(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof FhirError) {
+        sendJson(ctx, err.status, err.outcome);
+        return;
+      }
+      const status = httpStatusOf(err);
+      if (status && status >= 400 && status < 500) {
+        sendJson(ctx, status, outcome('error', status === 413 ? 'too-costly' : 'invalid', (err as Error).message));
+        return;
+      }
+      logger.error('unhandled error', { requestId: ctx.state.requestId as string, error: (err as Error).name, stack: (err as Error).stack });
+      sendJson(ctx, 500, outcome('fatal', 'exception', `Internal error; quote request id ${ctx.state.requestId as string}`));
+    }
+  };
+}
+
+/** Errors from raw-body and Koa carry an HTTP status of their own. */
+function httpStatusOf(err: unknown): number | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+  return status;
+}

@@ -1,0 +1,55 @@
+/**
+ * The FHIR REST route table under `/fhir` (https://hl7.org/fhir/R4/http.html#summary), plus the process probes.
+ * Each route hands the request to one handler in server/fhir/.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { CapabilityStatement } from '@medplum/fhirtypes';
+import { capabilityStatement } from '../fhir/capabilities.ts';
+import { create, patch, read, remove, update, vread } from '../fhir/crud.ts';
+import { history } from '../fhir/history.ts';
+import { notSupported } from '../fhir/outcome.ts';
+import type { Services } from '../fhir/services.ts';
+import { validateOperation } from '../fhir/validate-operation.ts';
+import { sendJson } from './respond.ts';
+
+type Handler = (ctx: Context, services: Services) => Promise<void>;
+
+export function fhirRouter(services: Services, version: string): Router {
+  const router = new Router({ prefix: '/fhir' });
+  const h = (handler: Handler) => (ctx: Context) => handler(ctx, services);
+  let capabilities: CapabilityStatement | undefined;
+
+  router.get('/metadata', (ctx) => {
+    capabilities ??= capabilityStatement(services.config, version);
+    sendJson(ctx, 200, capabilities);
+  });
+  router.get('/_history', h(history));
+  router.post('/:type/\\$validate', h(validateOperation));
+  router.post('/:type/:id/\\$validate', h(validateOperation));
+  router.get('/:type/_history', h(history));
+  router.get('/:type/:id/_history', h(history));
+  router.get('/:type/:id/_history/:vid', h(vread));
+  router.get('/:type', () => {
+    throw notSupported(501, 'Search is not implemented yet in this version of Fhirline');
+  });
+  router.post('/:type', h(create));
+  router.get('/:type/:id', h(read));
+  router.put('/:type/:id', h(update));
+  router.patch('/:type/:id', h(patch));
+  router.delete('/:type/:id', h(remove));
+  return router;
+}
+
+export function probeRouter(services: Services): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const ready = await services.store.ping();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'store unreachable' };
+  });
+  return router;
+}

@@ -1,0 +1,145 @@
+/**
+ * Extracts the search values of a resource at write time, for every SearchParameter of its type
+ * (R4's `search-parameters.json` plus the project's own), with the parameter's FHIRPath expression.
+ * The result is stored beside the resource (see server/store/documents.ts) and indexed.
+ */
+import { evalFhirPathTyped, getSearchParameters, parseFhirPath, toTypedValue, type TypedValue } from '@medplum/core';
+import type { Resource, SearchParameter } from '@medplum/fhirtypes';
+import type { SearchValues } from '../store/documents.ts';
+import { dateRange } from './date-range.ts';
+import { normalizeString } from './normalize-string.ts';
+
+interface CompiledParameter {
+  code: string;
+  type: SearchParameter['type'];
+  expression: ReturnType<typeof parseFhirPath>;
+}
+
+/** Explicit cache: expressions parsed once per resource type. */
+const compiled = new Map<string, CompiledParameter[]>();
+
+function parametersOf(resourceType: string): CompiledParameter[] {
+  let list = compiled.get(resourceType);
+  if (!list) {
+    list = [];
+    for (const [code, param] of Object.entries(getSearchParameters(resourceType) ?? {})) {
+      if (!param.expression || param.type === 'composite' || param.type === 'special') continue;
+      list.push({ code, type: param.type, expression: parseFhirPath(param.expression) });
+    }
+    compiled.set(resourceType, list);
+  }
+  return list;
+}
+
+/** Forgets compiled expressions, after SearchParameters change. */
+export function clearExtractorCache(): void {
+  compiled.clear();
+}
+
+export function emptySearchValues(): SearchValues {
+  return { tok: [], ref: [], str: [], dt: [], num: [], uri: [] };
+}
+
+export function extractSearchValues(resource: Resource): SearchValues {
+  const out = emptySearchValues();
+  const input = [toTypedValue(resource)];
+  for (const param of parametersOf(resource.resourceType)) {
+    let values: TypedValue[];
+    try {
+      values = evalFhirPathTyped(param.expression, input);
+    } catch {
+      continue; // an expression that cannot evaluate on this resource indexes nothing, as in HAPI
+    }
+    for (const tv of values) addValue(out, param, tv);
+  }
+  out.tok = [...new Set(out.tok)];
+  out.ref = [...new Set(out.ref)];
+  out.str = [...new Set(out.str)];
+  out.uri = [...new Set(out.uri)];
+  return out;
+}
+
+type Obj = Record<string, unknown>;
+
+function addValue(out: SearchValues, param: CompiledParameter, { type, value }: TypedValue): void {
+  const p = param.code;
+  const v = value as Obj;
+  switch (param.type) {
+    case 'token':
+      for (const [system, code] of tokenPairs(type, value)) {
+        out.tok.push(`${p}|${system ?? ''}|${code}`, `${p}|${code}`);
+      }
+      return;
+    case 'reference':
+      if (typeof value === 'string') out.ref.push(`${p}|${value}`);
+      else if (typeof v?.reference === 'string') out.ref.push(`${p}|${v.reference}`);
+      return;
+    case 'string':
+      for (const s of stringsOf(value)) out.str.push(`${p}|${normalizeString(s)}`);
+      return;
+    case 'uri':
+      if (typeof value === 'string') out.uri.push(`${p}|${value}`);
+      return;
+    case 'date':
+      for (const range of dateRangesOf(value)) out.dt.push({ p, ...range });
+      return;
+    case 'number':
+    case 'quantity':
+      addNumber(out, p, value);
+      return;
+  }
+}
+
+function tokenPairs(type: string, value: unknown): [string | undefined, string][] {
+  if (typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return [[undefined, String(value)]];
+  const v = value as Obj;
+  if (!v || typeof v !== 'object') return [];
+  if (type === 'CodeableConcept' || Array.isArray(v.coding)) {
+    return ((v.coding as Obj[] | undefined) ?? []).flatMap((c) => (typeof c.code === 'string' ? [[c.system as string | undefined, c.code]] : []));
+  }
+  if (typeof v.code === 'string') return [[v.system as string | undefined, v.code]]; // Coding
+  if (typeof v.value === 'string') return [[v.system as string | undefined, v.value]]; // Identifier, ContactPoint
+  return [];
+}
+
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  const v = value as Obj;
+  if (!v || typeof v !== 'object') return [];
+  const parts: unknown[] = [];
+  for (const key of ['text', 'family', 'given', 'prefix', 'suffix', 'line', 'city', 'district', 'state', 'postalCode', 'country']) {
+    const x = v[key];
+    if (Array.isArray(x)) parts.push(...x);
+    else parts.push(x);
+  }
+  return parts.filter((x): x is string => typeof x === 'string');
+}
+
+function dateRangesOf(value: unknown): { lo: string; hi: string }[] {
+  if (typeof value === 'string') {
+    const r = dateRange(value);
+    return r ? [r] : [];
+  }
+  const v = value as Obj;
+  if (!v || typeof v !== 'object') return [];
+  if ('start' in v || 'end' in v) {
+    // A Period: open ends reach to the beginning or the end of time (https://hl7.org/fhir/R4/search.html#date).
+    const start = typeof v.start === 'string' ? dateRange(v.start) : undefined;
+    const end = typeof v.end === 'string' ? dateRange(v.end) : undefined;
+    return [{ lo: start?.lo ?? '0000-01-01T00:00:00.000Z', hi: end?.hi ?? '9999-12-31T23:59:59.999Z' }];
+  }
+  if (Array.isArray(v.event)) return (v.event as unknown[]).flatMap(dateRangesOf); // Timing
+  return [];
+}
+
+function addNumber(out: SearchValues, p: string, value: unknown): void {
+  if (typeof value === 'number') {
+    out.num.push({ p, lo: value, hi: value });
+    return;
+  }
+  const v = value as Obj;
+  if (v && typeof v === 'object' && typeof v.value === 'number') {
+    const unit = typeof v.code === 'string' ? `${(v.system as string | undefined) ?? ''}|${v.code}` : undefined;
+    out.num.push(unit ? { p, lo: v.value, hi: v.value, u: unit } : { p, lo: v.value, hi: v.value });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Starts and stops everything one Fhirline process runs: the store, the FHIR REST server and the MLLP listener.
+ * Used by the process entry (main.ts) and by the end-to-end tests.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import { startMllpServer } from '../hl7-listener/mllp-server.ts';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import type { Services } from './fhir/services.ts';
+import type { Logger } from './logger.ts';
+import { openStore } from './store/open-store.ts';
+import { loadDefinitions } from './validation/definitions.ts';
+
+export interface RunningServer {
+  services: Services;
+  http: http.Server;
+  mllp: net.Server;
+  /** Stops accepting, lets in-flight requests finish, then closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  loadDefinitions();
+  const store = await openStore(config);
+  const services: Services = { config, store, logger };
+  const app = createApp(services);
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const mllp = await startMllpServer(config, logger);
+  logger.info('fhirline started', { baseUrl: config.baseUrl, mllp: `${config.mllpHost}:${config.mllpPort}`, store: config.mongodbUri ? 'mongodb' : 'embedded' });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      mllp.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await store.close();
+      logger.info('fhirline stopped');
+    })());
+  return { services, http: server, mllp, stop };
+}
