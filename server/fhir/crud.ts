@@ -79,7 +79,10 @@ function answerWrite(ctx: Context, { config }: Services, { doc, created }: Write
   const status = created ? 201 : 200;
   if (created) ctx.set('Location', `${config.baseUrl}/${doc.resourceType}/${doc.id}/_history/${doc.versionId}`);
   const prefer = preferredReturn(ctx);
-  if (prefer === 'minimal') ctx.status = status;
+  if (prefer === 'minimal') {
+    ctx.status = status;
+    ctx.body = ''; // Koa would otherwise send the status text
+  }
   else if (prefer === 'OperationOutcome') sendJson(ctx, status, allOk(message));
   else sendResourceText(ctx, status, doc.content!);
 }

@@ -33,7 +33,7 @@ export async function history(ctx: Context, { store, config }: Services): Promis
   if (since !== undefined) params.set('_since', since);
   const link: BundleLink[] = [{ relation: 'self', url: `${base}?${new URLSearchParams(ctx.querystring).toString()}` }];
   if (page !== undefined) link.push({ relation: 'first', url: `${base}?${params}` });
-  if (more) {
+  if (more && entries.length > 0) {
     const last = entries[entries.length - 1];
     const next = new URLSearchParams(params);
     next.set('_page', encodePage(last));

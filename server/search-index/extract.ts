@@ -6,12 +6,15 @@
 import { evalFhirPathTyped, getSearchParameters, parseFhirPath, toTypedValue, type TypedValue } from '@medplum/core';
 import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { SearchValues } from '../store/documents.ts';
+import { compileExpression, type Accessor } from './compile-path.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize-string.ts';
 
-interface CompiledParameter {
+export interface CompiledParameter {
   code: string;
   type: SearchParameter['type'];
+  /** Direct property accessor when the expression is a simple path, else undefined. */
+  accessor?: Accessor;
   expression: ReturnType<typeof parseFhirPath>;
 }
 
@@ -24,7 +27,12 @@ function parametersOf(resourceType: string): CompiledParameter[] {
     list = [];
     for (const [code, param] of Object.entries(getSearchParameters(resourceType) ?? {})) {
       if (!param.expression || param.type === 'composite' || param.type === 'special') continue;
-      list.push({ code, type: param.type, expression: parseFhirPath(param.expression) });
+      list.push({
+        code,
+        type: param.type,
+        accessor: compileExpression(param.expression, resourceType),
+        expression: parseFhirPath(param.expression),
+      });
     }
     compiled.set(resourceType, list);
   }
@@ -40,17 +48,22 @@ export function emptySearchValues(): SearchValues {
   return { tok: [], ref: [], str: [], dt: [], num: [], uri: [] };
 }
 
-export function extractSearchValues(resource: Resource): SearchValues {
+/** The values each parameter selects; `fhirPathOnly` skips the fast path (for the equivalence test). */
+export function selectValues(resource: Resource, param: CompiledParameter, fhirPathOnly = false): TypedValue[] {
+  if (param.accessor && !fhirPathOnly) {
+    return param.accessor(resource as unknown as Record<string, unknown>).map((value) => ({ type: '', value }));
+  }
+  try {
+    return evalFhirPathTyped(param.expression, [toTypedValue(resource)]);
+  } catch {
+    return []; // an expression that cannot evaluate on this resource indexes nothing, as in HAPI
+  }
+}
+
+export function extractSearchValues(resource: Resource, fhirPathOnly = false): SearchValues {
   const out = emptySearchValues();
-  const input = [toTypedValue(resource)];
   for (const param of parametersOf(resource.resourceType)) {
-    let values: TypedValue[];
-    try {
-      values = evalFhirPathTyped(param.expression, input);
-    } catch {
-      continue; // an expression that cannot evaluate on this resource indexes nothing, as in HAPI
-    }
-    for (const tv of values) addValue(out, param, tv);
+    for (const tv of selectValues(resource, param, fhirPathOnly)) addValue(out, param, tv);
   }
   out.tok = [...new Set(out.tok)];
   out.ref = [...new Set(out.ref)];
