@@ -20,7 +20,7 @@ import {
   type WriteOperation,
 } from '../port.ts';
 import { chooseIndex, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
-import { indexKeys, keyValue } from './index-keys.ts';
+import { indexKeys, keyValue, MAX_KEY_STRING } from './index-keys.ts';
 
 const COLLECTIONS: CollectionName[] = ['resources', 'history', 'outbox'];
 
@@ -76,7 +76,15 @@ export class EmbeddedStore implements Store {
   }
 
   async ping(): Promise<boolean> {
-    return this.root !== undefined && this.root.status === 'open';
+    const root = this.root;
+    if (!root) return false;
+    try {
+      // A read of the environment's statistics: throws once the environment is closed.
+      root.getStats();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private collection(name: CollectionName): Database<StoredDocument, string> {
@@ -182,7 +190,8 @@ function idLookup(filter: Filter): string[] | undefined {
   if (cond && typeof cond === 'object' && !Array.isArray(cond)) {
     const ops = cond as Record<string, unknown>;
     if (Object.keys(ops).length === 1 && typeof ops.$eq === 'string') return [ops.$eq];
-    if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string')) return ops.$in as string[];
+    // Each document once, as MongoDB returns it, however often its `_id` is listed.
+    if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string')) return [...new Set(ops.$in as string[])];
   }
   return undefined;
 }
@@ -191,7 +200,10 @@ function idLookup(filter: Filter): string[] | undefined {
 function* scanIndex(db: Database<string, Key>, plan: IndexPlan): Generator<string> {
   const equalities = plan.bounds.filter((b) => b.values);
   const last = plan.bounds[plan.bounds.length - 1];
-  const range = last && !last.values ? last : undefined;
+  // On an array (multikey) field `{$gt: a, $lt: b}` holds when one element is above a and another below b
+  // (MongoDB semantics), so the two bounds cannot be intersected into one key range: scan from the lower bound
+  // only, as MongoDB does on a multikey index, and let mingo check the upper one.
+  const range = last && !last.values ? (last.lower && last.upper ? { ...last, upper: undefined } : last) : undefined;
   let prefixes: KeyValue[][] = [[]];
   for (const b of equalities) prefixes = prefixes.flatMap((p) => b.values!.map((v) => [...p, keyValue(v)]));
   for (const prefix of prefixes) {
@@ -228,13 +240,16 @@ function inRange(v: KeyValue, range: FieldBound): 'before' | 'inside' | 'after' 
   const type = typeof (range.lower ?? range.upper)!.value;
   if (typeof v !== type) return range.lower ? 'after' : 'before';
   const x = v as string | number;
+  // Keys hold strings cut to MAX_KEY_STRING, so compare with the bounds cut the same way; a key equal to a cut
+  // bound may stand for a longer value on either side of the bound, so it is a candidate (mingo decides).
+  const exact = !(typeof x === 'string' && x.length >= MAX_KEY_STRING);
   if (range.lower) {
-    const lo = range.lower.value as string | number;
-    if (x < lo || (x === lo && !range.lower.inclusive)) return 'before';
+    const lo = keyValue(range.lower.value) as string | number;
+    if (x < lo || (x === lo && !range.lower.inclusive && exact)) return 'before';
   }
   if (range.upper) {
-    const hi = range.upper.value as string | number;
-    if (x > hi || (x === hi && !range.upper.inclusive)) return 'after';
+    const hi = keyValue(range.upper.value) as string | number;
+    if (x > hi || (x === hi && !range.upper.inclusive && exact)) return 'after';
   }
   return 'inside';
 }
