@@ -11,6 +11,7 @@ import type { Services } from './fhir/services.ts';
 import type { Logger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
 import { loadDefinitions } from './validation/definitions.ts';
+import { validateResource } from './validation/validate.ts';
 
 export interface RunningServer {
   services: Services;
@@ -22,6 +23,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   loadDefinitions();
+  validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } }); // compiles the JSON schema now, not on the first request
   const store = await openStore(config);
   const services: Services = { config, store, logger };
   const app = createApp(services);
@@ -39,8 +41,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     (stopping ??= (async () => {
       mllp.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request finishes: close each as soon as it does.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       await closed;
+      clearInterval(sweep);
       await store.close();
       logger.info('fhirline stopped');
     })());
