@@ -22,8 +22,5 @@ export function createApp(services: Services): Koa {
   app.use(negotiateFormat);
   app.use(fhir.routes());
   app.use(fhir.allowedMethods({ throw: true, notImplemented: () => FhirError.of(501, 'not-supported', 'Method not implemented'), methodNotAllowed: () => FhirError.of(405, 'not-supported', 'Method not allowed on this URL') }));
-  app.use((ctx) => {
-    throw FhirError.of(404, 'not-found', `No such endpoint: ${ctx.method} ${ctx.path}`);
-  });
   return app;
 }

@@ -11,6 +11,9 @@ export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendJson(ctx, 404, outcome('error', 'not-found', `No such endpoint: ${ctx.method} ${ctx.path}`));
+      }
     } catch (err) {
       if (err instanceof FhirError) {
         sendJson(ctx, err.status, err.outcome);
