@@ -1,0 +1,53 @@
+/**
+ * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
+ * `npm run bench -- rest` runs only the named benchmarks. Environment knobs: BENCH_PHASE_S (length of each
+ * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_CLIENT=node-http (drive with node:http
+ * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
+ * .cpuprofile there with rest-phases.json; summarise it with
+ * `npx tsx bench/cpuprofile-summary.ts <dir>/CPU.*.cpuprofile --phases <dir>/rest-phases.json`).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { restBenchmark } from './rest.ts';
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+const env = process.env;
+const phaseMs = env.BENCH_PHASE_S ? Number(env.BENCH_PHASE_S) * 1000 : undefined;
+const concurrency = env.BENCH_CONCURRENCY ? Number(env.BENCH_CONCURRENCY) : undefined;
+const client = env.BENCH_CLIENT === 'node-http' ? 'node-http' : 'raw';
+const cpuProfileDir = env.BENCH_CPU_PROF ? path.resolve(env.BENCH_CPU_PROF) : undefined;
+
+const benchmarks: Record<string, () => Promise<unknown>> = {
+  rest: () => restBenchmark({ phaseMs, concurrency, client, cpuProfileDir, log }),
+};
+
+const selected = process.argv.slice(2);
+for (const name of selected) {
+  if (!(name in benchmarks)) {
+    log(`unknown benchmark '${name}'; known: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+const started = performance.now();
+const loadAvg = () => os.loadavg().map((n) => Math.round(n * 100) / 100);
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? null,
+  memoryMb: Math.round(os.totalmem() / 2 ** 20),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  /** 1/5/15-minute load averages before and after: other work on the machine skews every figure. */
+  loadAvgBefore: loadAvg(),
+  loadAvgAfter: [] as number[],
+};
+const report: Record<string, unknown> = { date: new Date().toISOString(), machine };
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (selected.length && !selected.includes(name)) continue;
+  log(`== ${name}`);
+  report[name] = await run();
+}
+machine.loadAvgAfter = loadAvg();
+report.durationS = Math.round((performance.now() - started) / 100) / 10;
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
