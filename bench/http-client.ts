@@ -82,6 +82,7 @@ interface Pending {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** One keep-alive connection carrying one request at a time. */
 class Connection {
@@ -95,6 +96,8 @@ class Connection {
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.fail(err));
     this.socket.on('close', () => this.fail(Object.assign(new Error('socket closed'), { code: 'ECONNCLOSED' })));
+    // A request unanswered this long fails (and so does an idle connection, which the pool then skips).
+    this.socket.setTimeout(REQUEST_TIMEOUT_MS, () => this.fail(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
   }
 
   send(raw: string, pending: Pending): void {

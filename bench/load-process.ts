@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
+import { onInterrupt } from './interrupt.ts';
 import { REPO_ROOT } from './start-server.ts';
 
 type Reply<O> = { ok: true; result: O } | { ok: false; error: string };
@@ -18,10 +19,12 @@ export function runLoadProcess<I, O>(script: string, input: I): Promise<O> {
       stdio: ['ignore', 2, 2, 'ipc'],
       serialization: 'advanced',
     });
+    const unregister = onInterrupt(() => child.kill('SIGKILL'));
     let reply: Reply<O> | undefined;
     child.on('message', (message) => (reply = message as Reply<O>));
     child.once('error', reject);
     child.once('exit', (code, signal) => {
+      unregister();
       if (reply?.ok) resolve(reply.result);
       else if (reply) reject(new Error(`${script} failed: ${reply.error}`));
       else reject(new Error(`${script} exited (${code ?? signal}) without a result`));

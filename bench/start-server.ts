@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onInterrupt } from './interrupt.ts';
 import { peakRssMb } from './proc-stats.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,7 +91,15 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   child.stderr!.on('data', forward);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
 
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const removeStore = () => rmSync(dataDir, { recursive: true, force: true });
+  const unregister = onInterrupt(() => {
+    child.kill('SIGKILL');
+    removeStore();
+  });
+  const cleanup = () => {
+    unregister();
+    removeStore();
+  };
   try {
     await waitReady(child, origin, exited, options.readyTimeoutMs ?? 60_000, tail);
   } catch (err) {
