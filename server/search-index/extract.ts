@@ -27,6 +27,8 @@ function parametersOf(resourceType: string): CompiledParameter[] {
     list = [];
     for (const [code, param] of Object.entries(getSearchParameters(resourceType) ?? {})) {
       if (!param.expression || param.type === 'composite' || param.type === 'special') continue;
+      // `_id` and `_lastUpdated` are the document's own `id` and `lastUpdated` fields.
+      if (code === '_id' || code === '_lastUpdated') continue;
       list.push({
         code,
         type: param.type,
@@ -80,7 +82,7 @@ function addValue(out: SearchValues, param: CompiledParameter, { type, value }: 
   switch (param.type) {
     case 'token':
       for (const [system, code] of tokenPairs(type, value)) {
-        out.tok.push(`${p}|${system ?? ''}|${code}`, `${p}|${code}`);
+        out.tok.push(tokenKey(p, code, system));
       }
       return;
     case 'reference':
@@ -101,6 +103,19 @@ function addValue(out: SearchValues, param: CompiledParameter, { type, value }: 
       addNumber(out, p, value);
       return;
   }
+}
+
+/**
+ * One string per coding: `param|code|system` (system empty when absent), `|` and `\\` escaped in code and
+ * system. Every token search form is then an exact key or a key prefix: `code` -> prefix `param|code|`,
+ * `system|code` -> `param|code|system`, `|code` -> `param|code|`.
+ */
+export function tokenKey(param: string, code: string, system?: string): string {
+  return `${param}|${escapeToken(code)}|${system === undefined ? '' : escapeToken(system)}`;
+}
+
+function escapeToken(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 
 function tokenPairs(type: string, value: unknown): [string | undefined, string][] {

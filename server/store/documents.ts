@@ -5,7 +5,7 @@ import type { StoredDocument } from './port.ts';
 
 /** Search values extracted at write time (MongoDB attribute pattern: a few multikey fields, a few indexes). */
 export interface SearchValues {
-  /** Tokens: `param|system|code` and `param|code` (code with any system). */
+  /** Tokens: `param|code|system` (system empty when absent; see search-index/extract.ts tokenKey). */
   tok: string[];
   /** References: `param|Type/id` (and `param|url` for absolute or canonical references). */
   ref: string[];

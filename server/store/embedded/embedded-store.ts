@@ -26,13 +26,24 @@ const COLLECTIONS: CollectionName[] = ['resources', 'history', 'outbox'];
 
 interface OpenIndex {
   spec: IndexSpec;
+  /** The spec's fields split on dots. */
+  paths: string[][];
   db: Database<string, Key>;
+}
+
+/** A unit of work waiting for the next group commit. */
+interface PendingUnit {
+  operations: WriteOperation[];
+  resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 export class EmbeddedStore implements Store {
   private root?: RootDatabase;
   private readonly collections = new Map<CollectionName, Database<StoredDocument, string>>();
   private readonly indexes = new Map<CollectionName, OpenIndex[]>();
+  private queue: PendingUnit[] = [];
+  private committing = false;
 
   constructor(
     private readonly dataDir: string,
@@ -53,18 +64,19 @@ export class EmbeddedStore implements Store {
         dupSort: true,
         encoding: 'string',
       });
-      this.indexes.get(spec.collection)!.push({ spec, db });
-      await this.buildIndexIfEmpty(spec.collection, db, spec.fields);
+      const paths = spec.fields.map((f) => f.split('.'));
+      this.indexes.get(spec.collection)!.push({ spec, paths, db });
+      await this.buildIndexIfEmpty(spec.collection, db, paths);
     }
   }
 
   /** An index declared after documents exist is built from them once. */
-  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, Key>, fields: string[]) {
+  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, Key>, paths: string[][]) {
     const docs = this.collection(collection);
     if (db.getKeysCount({ limit: 1 }) > 0 || docs.getKeysCount({ limit: 1 }) === 0) return;
     await db.transaction(() => {
       for (const { value } of docs.getRange()) {
-        for (const key of indexKeys(value, fields)) db.put(key as Key, value._id);
+        for (const key of indexKeys(value, paths)) db.put(key as Key, value._id);
       }
     });
     await db.flushed;
@@ -98,6 +110,11 @@ export class EmbeddedStore implements Store {
   }
 
   async find<T extends StoredDocument>(collection: CollectionName, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    if (Object.keys(filter).length === 1 && idLookup(filter) && !options.sort && !options.skip) {
+      // A read by primary key (the hot path of FHIR read): the lookup itself is the whole filter.
+      const found = [...this.candidates(collection, filter)] as T[];
+      return options.limit === undefined ? found : found.slice(0, options.limit);
+    }
     let cursor = new Query(filter).find<T>(this.candidates(collection, filter));
     if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
@@ -145,39 +162,82 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  async write(operations: WriteOperation[]): Promise<void> {
-    const root = this.root;
-    if (!root) throw new Error('embedded store is not open');
-    const failure = await root.transaction(() => {
-      // Check every precondition first, against the unit's own earlier writes too; write only if all hold,
-      // so a failed unit leaves nothing behind.
-      const pending = new Map<string, StoredDocument | undefined>();
-      const current = (op: WriteOperation) => {
-        const key = `${op.collection}\u0000${op.doc._id}`;
-        return pending.has(key) ? pending.get(key) : this.collection(op.collection).get(op.doc._id);
-      };
-      const previous: (StoredDocument | undefined)[] = [];
-      for (const op of operations) {
-        const existing = current(op);
-        if (op.op === 'insert' && existing) return new DuplicateKeyError(op.doc._id);
-        if (op.op === 'replace' && op.expect !== undefined) {
-          const holds = op.expect === null ? !existing : !!existing && new Query(op.expect).test(existing);
-          if (!holds) return new PreconditionFailedError(op.doc._id);
-        }
-        previous.push(existing);
-        pending.set(`${op.collection}\u0000${op.doc._id}`, op.doc);
-      }
-      operations.forEach((op, i) => this.apply(op.collection, previous[i], op.doc));
-      return undefined;
+  /**
+   * Group commit: units that arrive while a commit is being flushed wait and go together in the next LMDB
+   * transaction, so one fsync acknowledges many writers. Each unit still stands alone: its preconditions are
+   * checked before any of its writes, and a unit that fails writes nothing and fails only its own caller.
+   */
+  write(operations: WriteOperation[]): Promise<void> {
+    if (!this.root) return Promise.reject(new Error('embedded store is not open'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ operations, resolve, reject });
+      if (!this.committing) void this.commitQueued();
     });
-    if (failure) throw failure;
-    await root.flushed;
+  }
+
+  private async commitQueued(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        const root = this.root;
+        let outcomes: (Error | undefined)[];
+        try {
+          if (!root) throw new Error('embedded store is not open');
+          outcomes = await root.transaction(() => batch.map((unit) => this.applyUnit(unit.operations)));
+          await root.flushed;
+        } catch (err) {
+          for (const unit of batch) unit.reject(err as Error);
+          continue;
+        }
+        batch.forEach((unit, i) => {
+          const failure = outcomes[i];
+          if (failure) unit.reject(failure);
+          else unit.resolve();
+        });
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /** Runs inside the write transaction; earlier units of the same batch are visible to it. */
+  private applyUnit(operations: WriteOperation[]): Error | undefined {
+    // Check every precondition first, against the unit's own earlier writes too; write only if all hold,
+    // so a failed unit leaves nothing behind.
+    const pending = new Map<string, StoredDocument | undefined>();
+    const current = (op: WriteOperation) => {
+      const key = `${op.collection}\u0000${op.doc._id}`;
+      return pending.has(key) ? pending.get(key) : this.collection(op.collection).get(op.doc._id);
+    };
+    const previous: (StoredDocument | undefined)[] = [];
+    for (const op of operations) {
+      const existing = current(op);
+      if (op.op === 'insert' && existing) return new DuplicateKeyError(op.doc._id);
+      if (op.op === 'replace' && op.expect !== undefined) {
+        const holds = op.expect === null ? !existing : !!existing && new Query(op.expect).test(existing);
+        if (!holds) return new PreconditionFailedError(op.doc._id);
+      }
+      previous.push(existing);
+      pending.set(`${op.collection}\u0000${op.doc._id}`, op.doc);
+    }
+    operations.forEach((op, i) => this.apply(op.collection, previous[i], op.doc));
+    return undefined;
   }
 
   private apply(collection: CollectionName, previous: StoredDocument | undefined, doc: StoredDocument): void {
-    for (const { spec, db } of this.indexes.get(collection) ?? []) {
-      if (previous) for (const key of indexKeys(previous, spec.fields)) void db.remove(key as Key, previous._id);
-      for (const key of indexKeys(doc, spec.fields)) void db.put(key as Key, doc._id);
+    for (const { paths, db } of this.indexes.get(collection) ?? []) {
+      const keys = indexKeys(doc, paths);
+      if (!previous) {
+        for (const key of keys) void db.put(key as Key, doc._id);
+        continue;
+      }
+      // Only the keys that changed: most of a resource's index entries stay the same across versions.
+      const before = new Map(indexKeys(previous, paths).map((k) => [JSON.stringify(k), k]));
+      const after = new Map(keys.map((k) => [JSON.stringify(k), k]));
+      for (const [s, key] of before) if (!after.has(s)) void db.remove(key as Key, previous._id);
+      for (const [s, key] of after) if (!before.has(s)) void db.put(key as Key, doc._id);
     }
     void this.collection(collection).put(doc._id, doc);
   }

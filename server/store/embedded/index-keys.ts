@@ -1,6 +1,7 @@
 /**
  * Index keys of a document, as MongoDB builds them: one key per combination of values of the index's fields,
- * arrays (and arrays of sub-documents on a dotted path) expanded (multikey), a missing field indexed as null.
+ * arrays expanded (multikey), a missing field indexed as null. Fields inside one array of sub-documents
+ * (`dt.p`, `dt.lo`) are keyed element by element, never crossed between elements, as in MongoDB.
  */
 import type { KeyValue } from './index-plan.ts';
 
@@ -23,12 +24,36 @@ export function valuesAtPath(doc: unknown, path: string[]): KeyValue[] {
   return valuesAtPath((doc as Record<string, unknown>)[path[0]], path.slice(1));
 }
 
-export function indexKeys(doc: unknown, fields: string[]): KeyValue[][] {
+/** `paths` are the index's fields split on dots (split once per index, not per document). */
+export function indexKeys(doc: unknown, paths: string[][]): KeyValue[][] {
   let keys: KeyValue[][] = [[]];
-  for (const field of fields) {
-    const values = [...new Set(valuesAtPath(doc, field.split('.')))];
-    const options: KeyValue[] = values.length > 0 ? values : [null];
-    keys = keys.flatMap((k) => options.map((v) => [...k, v]));
+  for (let i = 0; i < paths.length; ) {
+    const head = paths[i][0];
+    const value = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[head] : undefined;
+    let options: KeyValue[][];
+    if (paths[i].length > 1 && Array.isArray(value)) {
+      let j = i;
+      while (j < paths.length && paths[j].length > 1 && paths[j][0] === head) j++;
+      const inner = paths.slice(i, j).map((p) => p.slice(1));
+      options = unique(value.flatMap((element) => indexKeys(element, inner)));
+      if (options.length === 0) options = [inner.map(() => null)];
+      i = j;
+    } else {
+      const values = [...new Set(valuesAtPath(doc, paths[i]))];
+      options = values.length > 0 ? values.map((v) => [v]) : [[null]];
+      i++;
+    }
+    keys = keys.length === 1 ? options.map((o) => [...keys[0], ...o]) : keys.flatMap((k) => options.map((o) => [...k, ...o]));
   }
   return keys;
+}
+
+function unique(keys: KeyValue[][]): KeyValue[][] {
+  const seen = new Set<string>();
+  return keys.filter((k) => {
+    const s = JSON.stringify(k);
+    if (seen.has(s)) return false;
+    seen.add(s);
+    return true;
+  });
 }

@@ -112,7 +112,13 @@ export function chooseIndex(filter: Filter, indexes: IndexSpec[]): IndexPlan | u
   for (const index of indexes) {
     const bounds: FieldBound[] = [];
     let score = 0;
+    const boundHeads = new Set<string>();
     for (const field of index.fields) {
+      // Index keys pair the fields of one array element (`dt.p`, `dt.lo`), but separate conditions on dotted
+      // paths may be met by different elements: as MongoDB does, bound only the first field of such a group.
+      const head = field.includes('.') ? field.split('.')[0] : undefined;
+      if (head && boundHeads.has(head)) break;
+      if (head) boundHeads.add(head);
       const conds = conditions.get(field);
       const bound = conds?.map(boundOf).find((b) => b !== undefined);
       if (!bound) break;
