@@ -12,14 +12,14 @@ export type Accessor = (resource: Record<string, unknown>) => unknown[];
 type Step = (values: unknown[]) => unknown[];
 
 /** The FHIR data type names a choice element `x[x]` can carry, as suffixes of its JSON name (`valueQuantity`). */
-const CHOICE_SUFFIXES = [
+const CHOICE_SUFFIXES = new Set([
   'Base64Binary', 'Boolean', 'Canonical', 'Code', 'Date', 'DateTime', 'Decimal', 'Id', 'Instant', 'Integer',
   'Markdown', 'Oid', 'PositiveInt', 'String', 'Time', 'UnsignedInt', 'Uri', 'Url', 'Uuid', 'Address', 'Age',
   'Annotation', 'Attachment', 'CodeableConcept', 'Coding', 'ContactPoint', 'Count', 'Distance', 'Duration',
   'HumanName', 'Identifier', 'Money', 'Period', 'Quantity', 'Range', 'Ratio', 'Reference', 'SampledData',
   'Signature', 'Timing', 'ContactDetail', 'Contributor', 'DataRequirement', 'Expression', 'ParameterDefinition',
   'RelatedArtifact', 'TriggerDefinition', 'UsageContext', 'Dosage', 'Meta',
-];
+]);
 
 const SEGMENT = /^[a-z][A-Za-z0-9]*$/;
 const WHERE_RESOLVE = /^where\(resolve\(\) is ([A-Z][A-Za-z]*)\)$/;
@@ -114,7 +114,6 @@ function push(out: unknown[], value: unknown): void {
 
 /** `.name`: the element, or, when absent, the choice element `name[x]` whatever its type. */
 function childStep(name: string): Step {
-  const choiceKeys = CHOICE_SUFFIXES.map((s) => name + s);
   return (values) => {
     const out: unknown[] = [];
     for (const v of values) {
@@ -123,7 +122,10 @@ function childStep(name: string): Step {
         push(out, v[name]);
         continue;
       }
-      for (const key of choiceKeys) if (v[key] !== undefined) push(out, v[key]);
+      // An object has a handful of keys: scanning them beats probing every possible `name[x]` suffix.
+      for (const key in v) {
+        if (key.length > name.length && key.startsWith(name) && CHOICE_SUFFIXES.has(key.slice(name.length))) push(out, v[key]);
+      }
     }
     return out;
   };
