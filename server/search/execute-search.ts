@@ -1,0 +1,184 @@
+/**
+ * Runs a parsed search (parse-search.ts) against the store: each parameter -> one filter (compile-parameter.ts,
+ * chains and `_has` here), all ANDed with `{resourceType, deleted: false}`; then one keyset page
+ * (page-token.ts) in `_sort` order with `_id` as the tie-break.
+ */
+import { getSearchParameter } from '@medplum/core';
+import { FhirError, badRequest } from '../fhir/outcome.ts';
+import type { ResourceDocument } from '../store/documents.ts';
+import type { Filter, Sort, Store } from '../store/port.ts';
+import { compileParameter } from './compile-parameter.ts';
+import { afterKey, decodePageToken, encodePageToken, fieldValue, reverseSort } from './page-token.ts';
+import { splitName, type IgnoredParameter, type ParsedParameter, type SearchRequest } from './parse-search.ts';
+import { sortFieldOf } from './sort-order.ts';
+
+/**
+ * Largest number of resources an inner search of a chain or `_has` may match; beyond it the search answers
+ * 400 (too-costly) and the client should narrow the inner criteria.
+ */
+export const MAX_CHAIN_MATCHES = 1000;
+
+export interface SearchScope {
+  store: Store;
+  baseUrl: string;
+  strict: boolean;
+  /** Parameters ignored in lenient mode. */
+  ignored: IgnoredParameter[];
+}
+
+/** A parameter the server cannot use: 400 in strict mode, an `outcome` entry in lenient mode. */
+function isIgnorable(err: unknown): err is FhirError {
+  return err instanceof FhirError && err.status === 400 && err.outcome.issue?.[0]?.code !== 'too-costly';
+}
+
+/** The filter of every parameter of one resource type, with `{resourceType, deleted: false}`. */
+export async function typeFilter(scope: SearchScope, resourceType: string, parameters: ParsedParameter[]): Promise<Filter> {
+  const and: Filter[] = [{ resourceType }, { deleted: false }];
+  for (const p of parameters) {
+    try {
+      and.push(await parameterFilter(scope, resourceType, p));
+    } catch (err) {
+      if (!isIgnorable(err)) throw err;
+      if (scope.strict) throw err;
+      scope.ignored.push({ name: p.name, message: `Parameter '${p.name}' ignored: ${err.message}` });
+    }
+  }
+  return { $and: and };
+}
+
+/** One parameter (possibly chained or reverse-chained) -> one filter. */
+export async function parameterFilter(scope: SearchScope, resourceType: string, p: ParsedParameter): Promise<Filter> {
+  if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p);
+  const { code, modifier, chain } = splitName(p.name);
+  const definition = getSearchParameter(resourceType, code);
+  if (!definition) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
+  if (chain === undefined) {
+    return compileWithFallback(resourceType, { definition, code, ...(modifier !== undefined ? { modifier } : {}), value: p.value });
+  }
+  // Chaining (https://hl7.org/fhir/R4/search.html#chaining): `code[:Type].rest=value`.
+  if (definition.type !== 'reference') throw badRequest(`'${code}' is not a reference parameter and cannot be chained`, p.name);
+  const innerCode = splitName(chain.startsWith('_has:') ? '_has' : chain).code;
+  const declared: string[] = definition.target ?? [];
+  const candidates: string[] = modifier !== undefined ? [modifier] : declared;
+  if (modifier !== undefined && declared.length > 0 && !declared.includes(modifier)) {
+    throw badRequest(`'${code}' cannot refer to ${modifier}`, p.name);
+  }
+  // Without `:Type`, search every target type that defines the chained parameter (as HAPI does).
+  const targets = candidates.filter((t) => innerCode === '_has' || getSearchParameter(t, innerCode));
+  if (targets.length === 0) throw FhirError.of(400, 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
+  const refs: string[] = [];
+  for (const target of targets) {
+    const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value });
+    for (const doc of await boundedFind(scope.store, filter, p.name)) refs.push(`${code}|${doc._id}`);
+  }
+  return { ref: { $in: refs } };
+}
+
+/**
+ * Reverse chaining (https://hl7.org/fhir/R4/search.html#has): `_has:Type:param:rest=value` matches the resources
+ * that a `Type` matching `rest=value` refers to through `param`. `rest` may itself be a `_has`.
+ */
+async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedParameter): Promise<Filter> {
+  const m = /^_has:([A-Za-z]+):([A-Za-z0-9_-]+):(.+)$/.exec(p.name);
+  if (!m) throw badRequest(`'${p.name}' is not _has:[type]:[parameter]:[parameter]`, p.name);
+  const [, type, param, rest] = m;
+  const definition = getSearchParameter(type, param);
+  if (!definition || definition.type !== 'reference') throw FhirError.of(400, 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
+  const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value });
+  const ids = new Set<string>();
+  const prefix = `${param}|`;
+  for (const doc of await boundedFind(scope.store, filter, p.name)) {
+    for (const ref of doc.ref ?? []) {
+      if (!ref.startsWith(prefix)) continue;
+      const target = localReference(ref.slice(prefix.length), scope.baseUrl);
+      if (target?.startsWith(`${resourceType}/`)) ids.add(target);
+    }
+  }
+  return { _id: { $in: [...ids] } };
+}
+
+/** Inner searches of chains never ignore a parameter: a bad inner parameter makes the whole one ignorable. */
+async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParameter): Promise<Filter> {
+  return { $and: [{ resourceType: type }, { deleted: false }, await parameterFilter(scope, type, p)] };
+}
+
+async function boundedFind(store: Store, filter: Filter, name: string): Promise<ResourceDocument[]> {
+  const docs = await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_CHAIN_MATCHES + 1 });
+  if (docs.length > MAX_CHAIN_MATCHES) {
+    throw FhirError.of(400, 'too-costly', `The inner search of '${name}' matches more than ${MAX_CHAIN_MATCHES} resources; narrow it`, name);
+  }
+  return docs;
+}
+
+/** `Patient/1`, or `[base]/Patient/1` on this server -> `Patient/1`; anything else -> undefined. */
+export function localReference(reference: string, baseUrl: string): string | undefined {
+  const local = reference.startsWith(`${baseUrl}/`) ? reference.slice(baseUrl.length + 1) : reference;
+  return /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(local) ? local : undefined;
+}
+
+type Clause = Parameters<typeof compileParameter>[1];
+
+/**
+ * `compileParameter` is owned by the parameter compiler; until it lands (it throws a plain Error), `_id` is
+ * compiled here so that paging, chains and `_has` work on `_id`.
+ */
+function compileWithFallback(resourceType: string, clause: Clause): Filter {
+  try {
+    return compileParameter(resourceType, clause);
+  } catch (err) {
+    if (err instanceof FhirError || clause.code !== '_id' || clause.modifier !== undefined) throw err;
+    return { id: { $in: clause.value.split(',').filter(Boolean) } };
+  }
+}
+
+export interface SearchPage {
+  matches: ResourceDocument[];
+  /** Token of the page after this one, when there is one. */
+  next?: string;
+  /** Token of the page before this one, when there is one. */
+  previous?: string;
+}
+
+/** The document sort of a search: `_sort` keys, then `_id`. */
+export function sortOf(req: SearchRequest, scope: SearchScope): Sort {
+  const sort: Sort = {};
+  for (const key of req.sort) {
+    try {
+      const field = sortFieldOf(key.code, key.descending);
+      if (!(field in sort)) sort[field] = key.descending ? -1 : 1;
+    } catch (err) {
+      if (!isIgnorable(err) || scope.strict) throw err;
+      scope.ignored.push({ name: '_sort', message: `_sort '${key.code}' ignored: ${err.message}` });
+    }
+  }
+  if (!('_id' in sort)) sort._id = 1;
+  return sort;
+}
+
+/** One page of matches for `filter` in `sort` order, from the request's page token. */
+export async function findPage(store: Store, filter: Filter, sort: Sort, count: number, page: string | undefined): Promise<SearchPage> {
+  const fields = Object.keys(sort);
+  const token = page === undefined ? undefined : decodePageToken(page, fields.length);
+  if (count === 0) return { matches: [] };
+  const backwards = token?.direction === 'p';
+  const order = backwards ? reverseSort(sort) : sort;
+  const query = token ? { $and: [filter, afterKey(order, token.key)] } : filter;
+  const docs = await store.find<ResourceDocument>('resources', query, { sort: order, limit: count + 1 });
+  const more = docs.length > count;
+  const matches = docs.slice(0, count);
+  if (backwards) matches.reverse();
+  const keyOf = (doc: ResourceDocument) => fields.map((f) => fieldValue(doc, f));
+  const result: SearchPage = { matches };
+  if (matches.length === 0) {
+    // An empty page past the end or before the start: offer the way back.
+    if (token) result[backwards ? 'next' : 'previous'] = encodePageToken({ direction: backwards ? 'n' : 'p', key: token.key });
+    return result;
+  }
+  const first = matches[0];
+  const last = matches[matches.length - 1];
+  const hasNext = backwards ? token !== undefined : more;
+  const hasPrevious = backwards ? more : token !== undefined;
+  if (hasNext) result.next = encodePageToken({ direction: 'n', key: keyOf(last) });
+  if (hasPrevious) result.previous = encodePageToken({ direction: 'p', key: keyOf(first) });
+  return result;
+}
