@@ -25,8 +25,8 @@ describe('capabilities (GET /metadata)', () => {
     const patient = res.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
     assert.deepEqual(
       patient.interaction.map((i: { code: string }) => i.code).sort(),
-      ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'update', 'vread'],
+      ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread'],
     );
-    assert.deepEqual(res.body.rest[0].interaction, [{ code: 'history-system' }]);
+    assert.deepEqual(res.body.rest[0].interaction, [{ code: 'history-system' }, { code: 'search-system' }]);
   });
 });

@@ -1,18 +1,65 @@
 /**
  * `GET /metadata`: the CapabilityStatement (https://hl7.org/fhir/R4/capabilitystatement.html), generated from
- * what the server really supports: every R4 resource type with the interactions the router serves.
+ * what the server really supports: every R4 resource type with the interactions the router serves, every
+ * search parameter of each type (its type and documentation) and the `_include` / `_revinclude` values.
  */
-import { getResourceTypes } from '@medplum/core';
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { getResourceTypes, getSearchParameters } from '@medplum/core';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceSearchParam,
+  SearchParameter,
+} from '@medplum/fhirtypes';
 import type { Config } from '../config.ts';
 
 type Interaction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
 
-const TYPE_INTERACTIONS: Interaction[] = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create'];
+const TYPE_INTERACTIONS: Interaction[] = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
+
+/** Search parameters the server answers whatever the type (search.html#all, #summary, #count, ...). */
+const COMMON_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
+  { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', documentation: 'Logical id of this artifact' },
+  { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated', documentation: 'When the resource version last changed' },
+];
+
+type SearchParamType = CapabilityStatementRestResourceSearchParam['type'];
+
+/** Supported search parameters per type, and the reference parameters that can be followed. */
+function searchOf(types: string[]): Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>> {
+  const out = new Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>>();
+  const revinclude = new Map<string, string[]>();
+  const params = new Map<string, [string, SearchParameter][]>();
+  for (const type of types) {
+    const list = Object.entries(getSearchParameters(type) ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    params.set(type, list);
+    for (const [code, p] of list) {
+      if (p.type !== 'reference') continue;
+      for (const target of p.target ?? []) {
+        const values = revinclude.get(target) ?? [];
+        values.push(`${type}:${code}`);
+        revinclude.set(target, values);
+      }
+    }
+  }
+  for (const type of types) {
+    const list = params.get(type) ?? [];
+    const searchParam: CapabilityStatementRestResourceSearchParam[] = list.map(([code, p]) => ({
+      name: code,
+      ...(p.url ? { definition: p.url } : {}),
+      type: p.type as SearchParamType,
+      ...(p.description ? { documentation: p.description } : {}),
+    }));
+    for (const common of COMMON_PARAMS) if (!searchParam.some((s) => s.name === common.name)) searchParam.unshift(common);
+    const searchInclude = ['*', ...list.filter(([, p]) => p.type === 'reference').map(([code]) => `${type}:${code}`)];
+    out.set(type, { searchParam, searchInclude, searchRevInclude: [...new Set(revinclude.get(type) ?? [])].sort() });
+  }
+  return out;
+}
 
 export function capabilityStatement(config: Config, version: string): CapabilityStatement {
-  const resource: CapabilityStatementRestResource[] = getResourceTypes()
-    .sort()
+  const types = getResourceTypes().sort();
+  const search = searchOf(types);
+  const resource: CapabilityStatementRestResource[] = types
     .map((type) => ({
       type,
       profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
@@ -22,6 +69,7 @@ export function capabilityStatement(config: Config, version: string): Capability
       updateCreate: true,
       conditionalRead: 'full-support',
       operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+      ...search.get(type),
     }));
   return {
     resourceType: 'CapabilityStatement',
@@ -37,7 +85,8 @@ export function capabilityStatement(config: Config, version: string): Capability
       {
         mode: 'server',
         resource,
-        interaction: [{ code: 'history-system' }],
+        interaction: [{ code: 'history-system' }, { code: 'search-system' }],
+        searchParam: COMMON_PARAMS,
       },
     ],
   };

@@ -102,7 +102,7 @@ async function runSearch(ctx: Context, { store, config }: Services, target: Sear
   const types = target.types ?? req.types ?? [];
   for (const t of types) assertResourceType(t);
   const filter = await searchFilter(scope, req, types, target);
-  const sort = sortOf(req, scope);
+  const sort = sortOf(req, scope, types);
 
   const countOnly = req.summary === 'count';
   const page = await findPage(store, filter, sort, countOnly ? 0 : req.count, req.page);

@@ -53,7 +53,9 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   const definition = getSearchParameter(resourceType, code);
   if (!definition) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
   if (chain === undefined) {
-    return compileWithFallback(resourceType, { definition, code, ...(modifier !== undefined ? { modifier } : {}), value: p.value });
+    // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
+    const clause = { definition, code, ...(modifier !== undefined ? { modifier } : {}), value: p.value, baseUrl: scope.baseUrl };
+    return compileWithFallback(resourceType, clause);
   }
   // Chaining (https://hl7.org/fhir/R4/search.html#chaining): `code[:Type].rest=value`.
   if (definition.type !== 'reference') throw badRequest(`'${code}' is not a reference parameter and cannot be chained`, p.name);
@@ -140,10 +142,12 @@ export interface SearchPage {
 }
 
 /** The document sort of a search: `_sort` keys, then `_id`. */
-export function sortOf(req: SearchRequest, scope: SearchScope): Sort {
+export function sortOf(req: SearchRequest, scope: SearchScope, types: string[]): Sort {
   const sort: Sort = {};
   for (const key of req.sort) {
     try {
+      const unknown = types.find((t) => !getSearchParameter(t, key.code));
+      if (unknown) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${key.code}' for ${unknown}`, '_sort');
       const field = sortFieldOf(key.code, key.descending);
       if (!(field in sort)) sort[field] = key.descending ? -1 : 1;
     } catch (err) {

@@ -1,0 +1,38 @@
+/**
+ * The CapabilityStatement lists every search parameter per type with its type and documentation, and the
+ * `_include` / `_revinclude` values (capabilitystatement.html: rest.resource.searchParam, searchInclude).
+ */
+import assert from 'node:assert/strict';
+import { getSearchParameters } from '@medplum/core';
+import request from 'supertest';
+import { startTestServer, type TestServer } from './support/in-process-server.ts';
+
+interface SearchParam {
+  name: string;
+  type: string;
+  documentation?: string;
+}
+
+describe('search in the CapabilityStatement (capabilitystatement.html#searchParam)', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('lists every search parameter of each type with type and documentation, and _include/_revinclude values', async () => {
+    const res = await request(server.app.callback()).get('/fhir/metadata');
+    const resources = res.body.rest[0].resource as { type: string; searchParam: SearchParam[]; searchInclude: string[]; searchRevInclude: string[] }[];
+    const patient = resources.find((r) => r.type === 'Patient')!;
+    const names = patient.searchParam.map((p) => p.name);
+    for (const code of Object.keys(getSearchParameters('Patient')!)) assert.ok(names.includes(code), code);
+    const birthdate = patient.searchParam.find((p) => p.name === 'birthdate')!;
+    assert.equal(birthdate.type, 'date');
+    assert.ok(birthdate.documentation);
+    assert.ok(patient.searchInclude.includes('Patient:organization'));
+    assert.ok(patient.searchRevInclude.includes('Observation:subject'));
+    const observation = resources.find((r) => r.type === 'Observation')!;
+    assert.ok(observation.searchParam.some((p) => p.name === 'code' && p.type === 'token'));
+    assert.ok(res.body.rest[0].interaction.some((i: { code: string }) => i.code === 'search-system'));
+  });
+});
