@@ -47,7 +47,7 @@ export function clearExtractorCache(): void {
 }
 
 export function emptySearchValues(): SearchValues {
-  return { tok: [], ref: [], str: [], dt: [], num: [], uri: [] };
+  return { tok: [], ref: [], str: [], dt: [], num: [], uri: [], strx: [], has: [], sk: {}, skd: {} };
 }
 
 /** The values each parameter selects; `fhirPathOnly` skips the fast path (for the equivalence test). */
@@ -62,47 +62,132 @@ export function selectValues(resource: Resource, param: CompiledParameter, fhirP
   }
 }
 
+/** Sort keys of the parameter being extracted: its lowest and highest value. */
+interface SortState {
+  lo?: string | number;
+  hi?: string | number;
+  /** Some value was stored (also one without a sort key, e.g. only a CodeableConcept.text). */
+  any?: boolean;
+}
+
 export function extractSearchValues(resource: Resource, fhirPathOnly = false): SearchValues {
-  const out = emptySearchValues();
+  const out = emptySearchValues() as Required<SearchValues>;
   for (const param of parametersOf(resource.resourceType)) {
-    for (const tv of selectValues(resource, param, fhirPathOnly)) addValue(out, param, tv);
+    const values = selectValues(resource, param, fhirPathOnly);
+    if (values.length === 0) continue;
+    const sort: SortState = {};
+    for (const tv of values) addValue(out, param, tv, sort);
+    if (sort.any || sort.lo !== undefined) out.has.push(param.code);
+    if (sort.lo !== undefined) {
+      out.sk[param.code] = sort.lo;
+      out.skd[param.code] = sort.hi!;
+    }
   }
   out.tok = [...new Set(out.tok)];
   out.ref = [...new Set(out.ref)];
   out.str = [...new Set(out.str)];
   out.uri = [...new Set(out.uri)];
+  out.strx = [...new Set(out.strx)];
   return out;
 }
 
 type Obj = Record<string, unknown>;
 
-function addValue(out: SearchValues, param: CompiledParameter, { type, value }: TypedValue): void {
+function sortBy(sort: SortState, lo: string | number, hi: string | number = lo): void {
+  if (sort.lo === undefined || lo < sort.lo) sort.lo = lo;
+  if (sort.hi === undefined || hi > sort.hi) sort.hi = hi;
+}
+
+const HISTORY = /\/_history\/[^/]*$/;
+
+function addValue(out: Required<SearchValues>, param: CompiledParameter, { type, value }: TypedValue, sort: SortState): void {
   const p = param.code;
   const v = value as Obj;
   switch (param.type) {
     case 'token':
       for (const [system, code] of tokenPairs(type, value)) {
         out.tok.push(tokenKey(p, code, system));
+        sortBy(sort, code);
+      }
+      if (v && typeof v === 'object' && addTokenExtras(out, p, v)) sort.any = true;
+      return;
+    case 'reference': {
+      let ref: string | undefined;
+      if (typeof value === 'string') ref = value;
+      else if (v && typeof v === 'object') {
+        if (typeof v.reference === 'string') ref = v.reference.replace(HISTORY, '');
+        const identifier = v.identifier as Obj | undefined;
+        if (identifier && typeof identifier.value === 'string') {
+          out.tok.push(tokenKey(`${p}:identifier`, identifier.value, identifier.system as string | undefined));
+          sortBy(sort, identifier.value);
+        }
+      }
+      if (ref !== undefined) {
+        out.ref.push(`${p}|${ref}`);
+        sortBy(sort, ref);
       }
       return;
-    case 'reference':
-      if (typeof value === 'string') out.ref.push(`${p}|${value}`);
-      else if (typeof v?.reference === 'string') out.ref.push(`${p}|${v.reference}`);
-      return;
+    }
     case 'string':
-      for (const s of stringsOf(value)) out.str.push(`${p}|${normalizeString(s)}`);
+      for (const s of stringsOf(value)) {
+        const n = normalizeString(s);
+        out.str.push(`${p}|${n}`);
+        out.strx.push(`${p}|${s}`);
+        sortBy(sort, n);
+      }
       return;
     case 'uri':
-      if (typeof value === 'string') out.uri.push(`${p}|${value}`);
+      if (typeof value === 'string') {
+        out.uri.push(`${p}|${value}`);
+        sortBy(sort, value);
+      }
       return;
     case 'date':
-      for (const range of dateRangesOf(value)) out.dt.push({ p, ...range });
+      for (const range of dateRangesOf(value)) {
+        out.dt.push({ p, ...range });
+        sortBy(sort, range.lo, range.hi);
+      }
       return;
     case 'number':
-    case 'quantity':
-      addNumber(out, p, value);
+    case 'quantity': {
+      const n = addNumber(out, p, value);
+      if (n !== undefined) sortBy(sort, n);
       return;
+    }
   }
+}
+
+/**
+ * For `:text` (CodeableConcept.text, Coding.display, Identifier.type.text, normalised, in `str` as
+ * `param:text|...`) and `:of-type` (Identifier type codings, in `tok` as `param:of-type|typecode|typesystem|value`).
+ */
+function addTokenExtras(out: Required<SearchValues>, p: string, v: Obj): boolean {
+  const texts: unknown[] = [];
+  if (Array.isArray(v.coding) || (typeof v.text === 'string' && v.code === undefined && v.value === undefined)) {
+    texts.push(v.text);
+    for (const c of (v.coding as Obj[] | undefined) ?? []) texts.push(c?.display);
+  } else if (typeof v.code === 'string') {
+    texts.push(v.display);
+  } else if (typeof v.value === 'string' && v.type && typeof v.type === 'object') {
+    const idType = v.type as Obj;
+    texts.push(idType.text);
+    for (const c of (idType.coding as Obj[] | undefined) ?? []) {
+      if (typeof c?.code === 'string') out.tok.push(ofTypeKey(p, c.system as string | undefined, c.code, v.value));
+    }
+  }
+  let added = false;
+  for (const t of texts) {
+    if (typeof t === 'string') {
+      out.str.push(`${p}:text|${normalizeString(t)}`);
+      added = true;
+    }
+  }
+  return added;
+}
+
+/** The `:of-type` key of an identifier with one type coding (compile-token.ts matches it exactly). */
+export function ofTypeKey(param: string, typeSystem: string | undefined, typeCode: string, value: string): string {
+  return `${param}:of-type|${escapeToken(typeCode)}|${escapeToken(typeSystem ?? '')}|${escapeToken(value)}`;
 }
 
 /**
@@ -160,14 +245,17 @@ function dateRangesOf(value: unknown): { lo: string; hi: string }[] {
   return [];
 }
 
-function addNumber(out: SearchValues, p: string, value: unknown): void {
+/** Numbers are stored as points (lo = hi = the value): the search value's precision makes the range. */
+function addNumber(out: SearchValues, p: string, value: unknown): number | undefined {
   if (typeof value === 'number') {
     out.num.push({ p, lo: value, hi: value });
-    return;
+    return value;
   }
   const v = value as Obj;
   if (v && typeof v === 'object' && typeof v.value === 'number') {
     const unit = typeof v.code === 'string' ? `${(v.system as string | undefined) ?? ''}|${v.code}` : undefined;
     out.num.push(unit ? { p, lo: v.value, hi: v.value, u: unit } : { p, lo: v.value, hi: v.value });
+    return v.value;
   }
+  return undefined;
 }

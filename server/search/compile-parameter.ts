@@ -1,9 +1,20 @@
 /**
  * Compiles one search parameter of a search (https://hl7.org/fhir/R4/search.html) into a MongoDB filter over
  * the search values extracted at write time (server/store/documents.ts). Pure: no I/O.
+ *
+ * Values are data: they only ever appear as string or number operands, and as regexes built from escaped
+ * literal text (split-values.ts escapeRegex), so no input can become a MongoDB operator or a pattern.
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
+import { badRequest } from '../fhir/outcome.ts';
 import type { Filter } from '../store/port.ts';
+import { compileDate, compileLastUpdated } from './compile-date.ts';
+import { compileNumber, compileQuantity } from './compile-number.ts';
+import { compileReference } from './compile-reference.ts';
+import { compileString } from './compile-string.ts';
+import { compileToken } from './compile-token.ts';
+import { compileUri } from './compile-uri.ts';
+import { splitValues, unescapeValue } from './split-values.ts';
 
 export interface ParameterClause {
   /** The SearchParameter being searched (R4's or the project's own). */
@@ -14,12 +25,58 @@ export interface ParameterClause {
   modifier?: string;
   /** The raw value, still holding its prefix and its commas (`ge2020,lt2019`); `\,` escapes a comma. */
   value: string;
+  /**
+   * This server's base URL (e.g. `http://localhost:8080/fhir`): a reference search value starting with it
+   * is a local reference.
+   */
+  baseUrl?: string;
 }
 
 /**
  * One parameter -> one filter (commas are OR). Throws a FhirError (400, with `issue.expression` naming the
  * parameter) for a malformed value or an unsupported modifier.
  */
-export function compileParameter(_resourceType: string, _clause: ParameterClause): Filter {
-  throw new Error('compileParameter: being written (issue 3)');
+export function compileParameter(_resourceType: string, clause: ParameterClause): Filter {
+  const { definition, code, modifier, value } = clause;
+  if (modifier === 'missing') return compileMissing(code, value);
+  if (code === '_id') return compileId(code, modifier, value);
+  if (code === '_lastUpdated') return compileLastUpdated(code, modifier, value);
+  if (value === '') throw badRequest(`Empty value for '${code}'`, code);
+  switch (definition.type) {
+    case 'token':
+      return compileToken(code, modifier, value);
+    case 'string':
+      return compileString(code, modifier, value);
+    case 'date':
+      return compileDate(code, modifier, value);
+    case 'number':
+      return compileNumber(code, modifier, value);
+    case 'quantity':
+      return compileQuantity(code, modifier, value);
+    case 'reference':
+      return compileReference(code, modifier, value, definition.target ?? [], clause.baseUrl);
+    case 'uri':
+      return compileUri(code, modifier, value);
+    default:
+      throw badRequest(`Search parameter '${code}' of type ${definition.type} is not supported`, code);
+  }
+}
+
+/**
+ * `:missing=true`: resources with no value for the parameter; `:missing=false`: with at least one
+ * (https://hl7.org/fhir/R4/search.html#missing). `has` lists the parameters with values (extract.ts).
+ */
+function compileMissing(code: string, value: string): Filter {
+  if (value !== 'true' && value !== 'false') throw badRequest(`':missing' takes true or false, not '${value}'`, code);
+  const missing = value === 'true';
+  if (code === '_id' || code === '_lastUpdated') return missing ? { _id: { $exists: false } } : {};
+  return missing ? { has: { $ne: code } } : { has: code };
+}
+
+/** `_id`: the document's `id` (https://hl7.org/fhir/R4/search.html#id); commas -> `$in`. */
+function compileId(code: string, modifier: string | undefined, value: string): Filter {
+  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on '_id'`, code);
+  const ids = splitValues(value).map(unescapeValue);
+  if (ids.some((id) => !/^[A-Za-z0-9\-.]{1,64}$/.test(id))) throw badRequest(`'${value}' is not a resource id`, code);
+  return ids.length === 1 ? { id: ids[0] } : { id: { $in: ids } };
 }

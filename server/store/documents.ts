@@ -17,6 +17,14 @@ export interface SearchValues {
   num: { p: string; lo: number; hi: number; u?: string }[];
   /** URIs and canonicals: `param|uri`. */
   uri: string[];
+  /** Strings exactly as written (for `:exact`): `param|Original Text`. */
+  strx?: string[];
+  /** The codes of the parameters that have at least one value (for `:missing`). */
+  has?: string[];
+  /** Sort keys, ascending: per parameter its lowest value (normalised string, code, date `lo`, number). */
+  sk?: Record<string, string | number>;
+  /** Sort keys, descending: per parameter its highest value (date `hi`). */
+  skd?: Record<string, string | number>;
 }
 
 /** Collection `resources`: the current version of each resource (a deleted one stays as a tombstone). */
