@@ -14,5 +14,10 @@ describe('dateRange: a date value is an implicit range by precision (https://hl7
   });
   it('rejects what is not a date', () => {
     assert.equal(dateRange('yesterday'), undefined);
+    assert.equal(dateRange('2020-13'), undefined);
+    assert.equal(dateRange('2021-02-29'), undefined);
+    assert.equal(dateRange('2020-04-31'), undefined);
+    assert.equal(dateRange('2020-01-01T24:00'), undefined);
+    assert.deepEqual(dateRange('2020-02-29')?.lo, '2020-02-29T00:00:00.000Z');
   });
 });
