@@ -234,6 +234,21 @@ describe('search results (search.html)', () => {
     assert.equal(unknownInclude.status, 400);
   });
 
+  it('a malformed value: 400 with Prefer: handling=strict, ignored with an outcome entry by default (search.html#errors)', async () => {
+    const strict = await get('/fhir/Patient?birthdate=not-a-date', { prefer: 'handling=strict' });
+    assert.equal(strict.status, 400);
+    assert.equal(strict.body.resourceType, 'OperationOutcome');
+    const lenient = await get('/fhir/Patient?birthdate=not-a-date&_count=1');
+    assert.equal(lenient.status, 200);
+    const outcome = (lenient.body.entry as Entry[]).find((e) => e.search.mode === 'outcome');
+    assert.match(JSON.stringify(outcome?.resource), /birthdate/);
+  });
+
+  it('_total=estimate gives a total too (search.html#total)', async () => {
+    const res = await get('/fhir/Medication?_count=1&_total=estimate');
+    assert.equal(res.body.total, 7);
+  });
+
   it('POST [type]/_search with a form body, merged with the URL query (search.html#search)', async () => {
     const a = await create({ resourceType: 'Patient' });
     const b = await create({ resourceType: 'Patient' });

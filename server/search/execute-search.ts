@@ -10,7 +10,7 @@ import type { Filter, Sort, Store } from '../store/port.ts';
 import { compileParameter } from './compile-parameter.ts';
 import { afterKey, decodePageToken, encodePageToken, fieldValue, reverseSort } from './page-token.ts';
 import { splitName, type IgnoredParameter, type ParsedParameter, type SearchRequest } from './parse-search.ts';
-import { sortFieldOf } from './sort-order.ts';
+import { sortField } from './sort-field.ts';
 
 /**
  * Largest number of resources an inner search of a chain or `_has` may match; beyond it the search answers
@@ -55,7 +55,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   if (chain === undefined) {
     // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
     const clause = { definition, code, ...(modifier !== undefined ? { modifier } : {}), value: p.value, baseUrl: scope.baseUrl };
-    return compileWithFallback(resourceType, clause);
+    return compileParameter(resourceType, clause);
   }
   // Chaining (https://hl7.org/fhir/R4/search.html#chaining): `code[:Type].rest=value`.
   if (definition.type !== 'reference') throw badRequest(`'${code}' is not a reference parameter and cannot be chained`, p.name);
@@ -118,21 +118,6 @@ export function localReference(reference: string, baseUrl: string): string | und
   return /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(local) ? local : undefined;
 }
 
-type Clause = Parameters<typeof compileParameter>[1];
-
-/**
- * `compileParameter` is owned by the parameter compiler; until it lands (it throws a plain Error), `_id` is
- * compiled here so that paging, chains and `_has` work on `_id`.
- */
-function compileWithFallback(resourceType: string, clause: Clause): Filter {
-  try {
-    return compileParameter(resourceType, clause);
-  } catch (err) {
-    if (err instanceof FhirError || clause.code !== '_id' || clause.modifier !== undefined) throw err;
-    return { id: { $in: clause.value.split(',').filter(Boolean) } };
-  }
-}
-
 export interface SearchPage {
   matches: ResourceDocument[];
   /** Token of the page after this one, when there is one. */
@@ -148,7 +133,7 @@ export function sortOf(req: SearchRequest, scope: SearchScope, types: string[]):
     try {
       const unknown = types.find((t) => !getSearchParameter(t, key.code));
       if (unknown) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${key.code}' for ${unknown}`, '_sort');
-      const field = sortFieldOf(key.code, key.descending);
+      const field = sortField(key.code, key.descending);
       if (!(field in sort)) sort[field] = key.descending ? -1 : 1;
     } catch (err) {
       if (!isIgnorable(err) || scope.strict) throw err;

@@ -1,0 +1,70 @@
+/**
+ * `_sort` by ordinary search parameters (https://hl7.org/fhir/R4/search.html#sort): several keys, `-` for
+ * descending, resources without a value last descending / first ascending, ties broken by id, keyset paging
+ * that stays consistent while resources are written between pages.
+ */
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { startTestServer, type TestServer } from './support/in-process-server.ts';
+
+const FHIR = 'application/fhir+json';
+
+interface Entry {
+  resource: { id: string; birthDate?: string; name?: { family: string }[] };
+  search: { mode: string };
+}
+
+describe('_sort by search parameters (search.html#sort)', () => {
+  let server: TestServer;
+  let http: ReturnType<typeof request>;
+  before(async () => {
+    server = await startTestServer();
+    http = request(server.app.callback());
+  });
+  after(() => server.close());
+
+  const create = async (resource: Record<string, unknown>) => {
+    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
+    assert.equal(res.status, 201, res.text);
+    return res.body as { id: string };
+  };
+  async function all(url: string): Promise<Entry[]> {
+    const out: Entry[] = [];
+    let next: string | undefined = url;
+    while (next) {
+      const res = await http.get(next.replace('http://fhir.test', ''));
+      assert.equal(res.status, 200, res.text);
+      out.push(...((res.body.entry ?? []) as Entry[]).filter((e) => e.search.mode === 'match'));
+      next = res.body.link.find((l: { relation: string }) => l.relation === 'next')?.url;
+      // a write between pages must not shift the remaining pages
+      await create({ resourceType: 'Patient', name: [{ family: 'Between' }], birthDate: '1999-01-01' });
+    }
+    return out;
+  }
+
+  it('-birthdate,family pages in order with missing values last, no duplicates and no gaps', async () => {
+    const made = [
+      { family: 'Sortb', birthDate: '1980-05-01' },
+      { family: 'Sorta', birthDate: '1980-05-01' },
+      { family: 'Sortc', birthDate: '1990-01-01' },
+      { family: 'Sortd' },
+      { family: 'Sorte', birthDate: '1970-01-01' },
+    ];
+    const ids: string[] = [];
+    for (const m of made) {
+      ids.push((await create({ resourceType: 'Patient', name: [{ family: m.family }], ...(m.birthDate ? { birthDate: m.birthDate } : {}) })).id);
+    }
+    const entries = await all('/fhir/Patient?family=sort&_sort=-birthdate,family&_count=2');
+    assert.deepEqual(entries.map((e) => e.resource.name?.[0].family), ['Sortc', 'Sorta', 'Sortb', 'Sorte', 'Sortd']);
+    const asc = await all('/fhir/Patient?family=sort&_sort=birthdate&_count=2');
+    assert.deepEqual(asc.map((e) => e.resource.name?.[0].family)[0], 'Sortd', 'a missing value sorts first ascending');
+  });
+
+  it('an unknown _sort parameter is 400 in strict mode and ignored with an outcome entry in lenient mode', async () => {
+    const strict = await http.get('/fhir/Patient?_sort=nope').set('prefer', 'handling=strict');
+    assert.equal(strict.status, 400);
+    const lenient = await http.get('/fhir/Patient?_sort=nope&_count=1');
+    assert.equal(lenient.status, 200);
+    assert.ok((lenient.body.entry as Entry[]).some((e) => e.search.mode === 'outcome'));
+  });
+});
