@@ -148,6 +148,9 @@ describe('search results (search.html)', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.total, 7);
     assert.equal(res.body.entry?.length ?? 0, 0);
+    const zero = await get('/fhir/Medication?_count=0');
+    assert.equal(zero.body.total, 7, '_count=0 also answers the total only');
+    assert.equal(zero.body.entry?.length ?? 0, 0);
   });
 
   it('_summary=true keeps summary elements and tags the resource SUBSETTED; _summary=data drops text (search.html#summary)', async () => {

@@ -104,7 +104,8 @@ async function runSearch(ctx: Context, { store, config }: Services, target: Sear
   const filter = await searchFilter(scope, req, types, target);
   const sort = sortOf(req, scope, types);
 
-  const countOnly = req.summary === 'count';
+  // `_summary=count` and `_count=0` answer only the total (search.html#count, #summary).
+  const countOnly = req.summary === 'count' || req.count === 0;
   const page = await findPage(store, filter, sort, countOnly ? 0 : req.count, req.page);
   let total: number | undefined;
   if (countOnly || req.total === 'accurate' || req.total === 'estimate') total = await store.count('resources', filter);

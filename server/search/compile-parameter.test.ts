@@ -41,6 +41,20 @@ describe('compileParameter', () => {
     assert.deepEqual(await store.search('Patient', 'gender', '$ne'), []);
   });
 
+  it('selective searches are answered by an index (the embedded store plans as MongoDB would)', async () => {
+    const plans: [string, string, string, RegExp][] = [
+      ['Patient', 'gender', 'female', /IXSCAN.*tok/],
+      ['Patient', 'gender', 'http://hl7.org/fhir/administrative-gender|female', /IXSCAN.*tok/],
+      ['Patient', 'family', 'you', /IXSCAN.*str/],
+      ['Patient', 'family:exact', 'Young', /IXSCAN.*strx/],
+      ['Patient', 'birthdate', 'ge1980', /IXSCAN.*dt/],
+      ['Patient', 'organization', 'Organization/1', /IXSCAN.*ref/],
+      ['Patient', '_profile', 'http://x', /IXSCAN.*uri/],
+      ['Patient', '_lastUpdated', 'gt2020', /IXSCAN.*lastUpdated/],
+    ];
+    for (const [type, p, v, plan] of plans) assert.match(await store.explain(type, p, v), plan, `${p}=${v}`);
+  });
+
   it('400 names the parameter in issue.expression', () => {
     loadDefinitions();
     const definition = getSearchParameter('Patient', 'birthdate')!;

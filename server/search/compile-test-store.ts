@@ -18,6 +18,8 @@ export const BASE_URL = 'http://example.org/fhir';
 export interface TestStore {
   /** Ids of the resources of `type` that `code[:modifier]=value` finds, sorted. */
   search(type: string, parameter: string, value: string): Promise<string[]>;
+  /** The store's plan for the same search (`IXSCAN ...` or `COLLSCAN`). */
+  explain(type: string, parameter: string, value: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,14 +39,19 @@ export async function storeWith(resources: Resource[]): Promise<TestStore> {
     ...extractSearchValues(r),
   }));
   await store.write(docs.map((doc) => ({ op: 'insert', collection: 'resources', doc })));
+  const compile = (type: string, parameter: string, value: string) => {
+    const [code, modifier] = parameter.split(':');
+    const definition = getSearchParameter(type, code);
+    if (!definition) throw new Error(`no search parameter ${type}.${code}`);
+    return { $and: [{ resourceType: type }, compileParameter(type, { definition, code, modifier, value, baseUrl: BASE_URL })] };
+  };
   return {
     async search(type, parameter, value) {
-      const [code, modifier] = parameter.split(':');
-      const definition = getSearchParameter(type, code);
-      if (!definition) throw new Error(`no search parameter ${type}.${code}`);
-      const filter = compileParameter(type, { definition, code, modifier, value, baseUrl: BASE_URL });
-      const found = await store.find<ResourceDocument>('resources', { resourceType: type, ...filter });
+      const found = await store.find<ResourceDocument>('resources', compile(type, parameter, value));
       return found.map((d) => d.id).sort();
+    },
+    explain(type, parameter, value) {
+      return store.explain('resources', compile(type, parameter, value));
     },
     async close() {
       await store.close();
