@@ -460,6 +460,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         assert.deepEqual(idsOf(await store.find('resources', patients, { sort: { lastUpdated: 1 }, limit: 0 })), [], 'limit 0 means no documents');
       });
 
+      it('keyset paging on _id: $gt the last _id seen, sorted by _id, limit (how reindex walks the store)', async function () {
+        const page = async (after: string, extra: Filter = {}) =>
+          idsOf(await store.find('resources', { ...extra, _id: { $gt: after } }, { sort: { _id: 1 }, limit: 2 }));
+        assert.deepEqual(await page(''), ['Observation/o1', 'Patient/p1']);
+        assert.deepEqual(await page('Patient/p1'), ['Patient/p2', 'Patient/p3']);
+        assert.deepEqual(await page('Patient/p3'), ['Patient/p4', 'Patient/p5']);
+        assert.deepEqual(await page('Patient/p5'), []);
+        assert.deepEqual(await page('Patient/', { active: true }), ['Patient/p1', 'Patient/p2'], 'other conditions still hold');
+        const observations = await store.find('resources', { _id: { $gt: 'Observation/', $lt: 'Observation0' } }, { sort: { _id: 1 } });
+        assert.deepEqual(idsOf(observations), ['Observation/o1'], 'an _id range bounds one resource type');
+      });
+
       it('count', async function () {
         assert.equal(await store.count('resources', {}), 6);
         assert.equal(await store.count('resources', { resourceType: 'Patient' }), 5);

@@ -11,6 +11,7 @@ import {
   DuplicateKeyError,
   INDEXES,
   PreconditionFailedError,
+  COLLECTIONS,
   type CollectionName,
   type Filter,
   type FindOptions,
@@ -22,7 +23,6 @@ import {
 import { chooseIndex, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
 import { indexKeys, keyValue, MAX_KEY_STRING } from './index-keys.ts';
 
-const COLLECTIONS: CollectionName[] = ['resources', 'history', 'outbox'];
 
 interface OpenIndex {
   spec: IndexSpec;
@@ -115,6 +115,11 @@ export class EmbeddedStore implements Store {
       const found = [...this.candidates(collection, filter)] as T[];
       return options.limit === undefined ? found : found.slice(0, options.limit);
     }
+    if (this.scansInIdOrder(collection, filter) && isIdOrder(options.sort)) {
+      // Keyset paging on `_id` (e.g. reindex): the scan already yields `_id` order, so stop at the page's end
+      // instead of letting mingo read and sort the whole range.
+      return takeMatching<T>(new Query(filter), this.candidates(collection, filter), options.skip ?? 0, options.limit);
+    }
     let cursor = new Query(filter).find<T>(this.candidates(collection, filter));
     if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
@@ -135,7 +140,12 @@ export class EmbeddedStore implements Store {
     return plan ? `IXSCAN ${collection} {${plan.index.fields.slice(0, plan.bounds.length).join(', ')}}` : `COLLSCAN ${collection}`;
   }
 
-  /** The documents that may match: from `_id`, from the best index, or the whole collection. */
+  /** True when `candidates` scans the collection itself (no `_id` lookup, no index): `_id` order. */
+  private scansInIdOrder(collection: CollectionName, filter: Filter): boolean {
+    return !idLookup(filter) && !chooseIndex(filter, this.indexSpecs.filter((s) => s.collection === collection));
+  }
+
+  /** The documents that may match: from `_id`, from the best index, or the collection (within an `_id` range). */
   private *candidates(collection: CollectionName, filter: Filter): Generator<StoredDocument> {
     const docs = this.collection(collection);
     const ids = idLookup(filter);
@@ -149,7 +159,11 @@ export class EmbeddedStore implements Store {
     const open = this.indexes.get(collection) ?? [];
     const plan = chooseIndex(filter, open.map((o) => o.spec));
     if (!plan) {
-      for (const { value } of docs.getRange()) yield value;
+      const { start, beyond } = idRange(filter);
+      for (const { key, value } of docs.getRange(start === undefined ? {} : { start })) {
+        if (beyond(key)) break;
+        yield value;
+      }
       return;
     }
     const index = open.find((o) => o.spec === plan.index)!;
@@ -254,6 +268,42 @@ function idLookup(filter: Filter): string[] | undefined {
     if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string')) return [...new Set(ops.$in as string[])];
   }
   return undefined;
+}
+
+/**
+ * The primary-key range that a top-level `_id` condition ($gt/$gte/$lt/$lte) allows: where to start and when
+ * a key is past the end. Only narrows the scan; mingo still checks the exact bounds.
+ */
+function idRange(filter: Filter): { start?: string; beyond: (key: Key) => boolean } {
+  const cond = filter._id;
+  const none = { beyond: () => false };
+  if (!cond || typeof cond !== 'object' || Array.isArray(cond) || cond instanceof RegExp) return none;
+  const ops = cond as Record<string, unknown>;
+  const lower = [ops.$gt, ops.$gte].find((v): v is string => typeof v === 'string');
+  const upper = [ops.$lt, ops.$lte].find((v): v is string => typeof v === 'string');
+  return { start: lower, beyond: upper === undefined ? none.beyond : (key) => typeof key === 'string' && key > upper };
+}
+
+/** No sort, or ascending `_id` only. */
+function isIdOrder(sort: FindOptions['sort']): boolean {
+  const keys = Object.keys(sort ?? {});
+  return keys.length === 0 || (keys.length === 1 && sort!._id === 1);
+}
+
+/** The matching documents of an ordered scan after `skip`, stopping once `limit` are found. */
+function takeMatching<T>(query: Query, docs: Iterable<StoredDocument>, skip: number, limit: number | undefined): T[] {
+  const out: T[] = [];
+  if (limit === 0) return out;
+  for (const doc of docs) {
+    if (!query.test(doc)) continue;
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    out.push(doc as unknown as T);
+    if (out.length === limit) break;
+  }
+  return out;
 }
 
 /** The `_id`s under the plan's key ranges, in index order. */
