@@ -11,6 +11,8 @@ export interface Config {
   /** Peer addresses allowed to connect over MLLP; empty = any (only sensible on 127.0.0.1). */
   mllpAllow: string[];
   dataDir: string;
+  /** A directory of extra profiles and SearchParameters, read like `profiles/` after it. */
+  extraProfilesDir?: string;
   mongodbUri?: string;
   mongodbDb: string;
   bootstrapClientId?: string;
@@ -38,6 +40,7 @@ export function loadConfig(env: Env = process.env): Config {
     mllpHost: env.MLLP_HOST || '127.0.0.1',
     mllpAllow: (env.MLLP_ALLOW || '').split(',').map((s) => s.trim()).filter(Boolean),
     dataDir: env.DATA_DIR || './data',
+    extraProfilesDir: env.EXTRA_PROFILES_DIR || undefined,
     mongodbUri: env.MONGODB_URI || undefined,
     mongodbDb: env.MONGODB_DB || 'fhirline',
     bootstrapClientId: env.BOOTSTRAP_CLIENT_ID || undefined,

@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  loadDefinitions();
+  loadDefinitions({ extraDir: config.extraProfilesDir });
   validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } }); // compiles the JSON schema now, not on the first request
   const store = await openStore(config);
   const services: Services = { config, store, logger };

