@@ -7,6 +7,7 @@ import { evalFhirPathTyped, getSearchParameters, parseFhirPath, toTypedValue, ty
 import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { SearchValues } from '../store/documents.ts';
 import { compileExpression, type Accessor } from './compile-path.ts';
+import { clearCompositeCache, compositeParametersOf, compositeTuples, type AddComponentValues } from './extract-composite.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize-string.ts';
 
@@ -44,10 +45,11 @@ function parametersOf(resourceType: string): CompiledParameter[] {
 /** Forgets compiled expressions, after SearchParameters change. */
 export function clearExtractorCache(): void {
   compiled.clear();
+  clearCompositeCache();
 }
 
 export function emptySearchValues(): SearchValues {
-  return { tok: [], ref: [], str: [], dt: [], num: [], uri: [], strx: [], has: [], sk: {}, skd: {} };
+  return { tok: [], ref: [], str: [], dt: [], num: [], uri: [], strx: [], cmp: [], has: [], sk: {}, skd: {} };
 }
 
 /** The values each parameter selects; `fhirPathOnly` skips the fast path (for the equivalence test). */
@@ -83,6 +85,12 @@ export function extractSearchValues(resource: Resource, fhirPathOnly = false): S
       out.skd[param.code] = sort.hi!;
     }
   }
+  for (const composite of compositeParametersOf(resource.resourceType)) {
+    const tuples = compositeTuples(resource, composite, emptySearchValues, addComponentValues, fhirPathOnly);
+    if (tuples.length === 0) continue;
+    out.cmp.push(...tuples);
+    out.has.push(composite.code);
+  }
   out.tok = [...new Set(out.tok)];
   out.ref = [...new Set(out.ref)];
   out.str = [...new Set(out.str)];
@@ -92,6 +100,11 @@ export function extractSearchValues(resource: Resource, fhirPathOnly = false): S
 }
 
 type Obj = Record<string, unknown>;
+
+/** A composite's component values go into its tuple in the same shapes as plain parameters (extract-composite.ts). */
+const addComponentValues: AddComponentValues = (tuple, component, values) => {
+  for (const tv of values) addValue(tuple as Required<SearchValues>, component, tv, {});
+};
 
 function sortBy(sort: SortState, lo: string | number, hi: string | number = lo): void {
   if (sort.lo === undefined || lo < sort.lo) sort.lo = lo;

@@ -8,6 +8,8 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir/outcome.ts';
 import type { Filter } from '../store/port.ts';
+import { compositeComponents } from '../search-index/extract-composite.ts';
+import { compileComposite } from './compile-composite.ts';
 import { compileDate, compileLastUpdated } from './compile-date.ts';
 import { compileNumber, compileQuantity } from './compile-number.ts';
 import { compileReference } from './compile-reference.ts';
@@ -36,7 +38,7 @@ export interface ParameterClause {
  * One parameter -> one filter (commas are OR). Throws a FhirError (400, with `issue.expression` naming the
  * parameter) for a malformed value or an unsupported modifier.
  */
-export function compileParameter(_resourceType: string, clause: ParameterClause): Filter {
+export function compileParameter(resourceType: string, clause: ParameterClause): Filter {
   const { definition, code, modifier, value } = clause;
   if (modifier === 'missing') return compileMissing(code, value);
   if (code === '_id') return compileId(code, modifier, value);
@@ -57,6 +59,13 @@ export function compileParameter(_resourceType: string, clause: ParameterClause)
       return compileReference(code, modifier, value, definition.target ?? [], clause.baseUrl);
     case 'uri':
       return compileUri(code, modifier, value);
+    case 'composite': {
+      const components = compositeComponents(resourceType, definition);
+      if (!components) throw badRequest(`Composite parameter '${code}' has a component this server does not know`, code);
+      return compileComposite(code, modifier, value, components, (component, part) =>
+        compileParameter(resourceType, { definition: component, code: component.code as string, value: part, baseUrl: clause.baseUrl }),
+      );
+    }
     default:
       throw badRequest(`Search parameter '${code}' of type ${definition.type} is not supported`, code);
   }

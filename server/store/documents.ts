@@ -19,12 +19,22 @@ export interface SearchValues {
   uri: string[];
   /** Strings exactly as written (for `:exact`): `param|Original Text`. */
   strx?: string[];
+  /**
+   * Composite tuples (https://hl7.org/fhir/R4/search.html#composite): one per element the composite's expression
+   * selects, holding the values of each component of that element under the component's own parameter code.
+   */
+  cmp?: CompositeTuple[];
   /** The codes of the parameters that have at least one value (for `:missing`). */
   has?: string[];
   /** Sort keys, ascending: per parameter its lowest value (normalised string, code, date `lo`, number). */
   sk?: Record<string, string | number>;
   /** Sort keys, descending: per parameter its highest value (date `hi`). */
   skd?: Record<string, string | number>;
+}
+
+/** The values of one element of a composite parameter `p`, in the shapes of the fields above. */
+export interface CompositeTuple extends Partial<Pick<SearchValues, 'tok' | 'ref' | 'str' | 'strx' | 'dt' | 'num' | 'uri'>> {
+  p: string;
 }
 
 /** Collection `resources`: the current version of each resource (a deleted one stays as a tombstone). */

@@ -92,6 +92,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'resources', fields: ['resourceType', 'num.p', 'num.lo'] },
   { collection: 'resources', fields: ['resourceType', 'uri'] },
   { collection: 'resources', fields: ['resourceType', 'strx'] },
+  { collection: 'resources', fields: ['resourceType', 'cmp.tok'] },
   { collection: 'history', fields: ['resourceType', 'id', 'versionId'] },
   { collection: 'history', fields: ['resourceType', 'lastUpdated'] },
   { collection: 'history', fields: ['lastUpdated'] },
