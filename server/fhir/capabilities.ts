@@ -11,6 +11,7 @@ import type {
   SearchParameter,
 } from '@medplum/fhirtypes';
 import type { Config } from '../config.ts';
+import { REINDEX_DEFINITION } from './reindex-operation.ts';
 
 type Interaction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
 
@@ -68,7 +69,10 @@ export function capabilityStatement(config: Config, version: string): Capability
       readHistory: true,
       updateCreate: true,
       conditionalRead: 'full-support',
-      operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+      operation: [
+        { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+        { name: 'reindex', definition: REINDEX_DEFINITION },
+      ],
       ...search.get(type),
     }));
   return {
@@ -87,6 +91,7 @@ export function capabilityStatement(config: Config, version: string): Capability
         resource,
         interaction: [{ code: 'history-system' }, { code: 'search-system' }],
         searchParam: COMMON_PARAMS,
+        operation: [{ name: 'reindex', definition: REINDEX_DEFINITION }],
       },
     ],
   };
