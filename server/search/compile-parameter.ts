@@ -8,6 +8,7 @@
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { badRequest } from '../fhir/outcome.ts';
 import type { Filter } from '../store/port.ts';
+import type { Code } from '../terminology/expand-value-set.ts';
 import { compositeComponents } from '../search-index/extract-composite.ts';
 import { compileComposite } from './compile-composite.ts';
 import { compileDate, compileLastUpdated } from './compile-date.ts';
@@ -32,6 +33,11 @@ export interface ParameterClause {
    * is a local reference.
    */
   baseUrl?: string;
+  /**
+   * For `:in` / `:not-in` on a token: the codes of each ValueSet the value names, by URL as written
+   * (resolve-value-sets.ts expands them before compiling). A URL missing here is an unknown ValueSet.
+   */
+  valueSets?: ReadonlyMap<string, Code[]>;
 }
 
 /**
@@ -46,7 +52,7 @@ export function compileParameter(resourceType: string, clause: ParameterClause):
   if (value === '') throw badRequest(`Empty value for '${code}'`, code);
   switch (definition.type) {
     case 'token':
-      return compileToken(code, modifier, value);
+      return compileToken(code, modifier, value, clause.valueSets);
     case 'string':
       return compileString(code, modifier, value);
     case 'date':

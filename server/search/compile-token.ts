@@ -6,13 +6,17 @@
  * - `:not`: resources with no value matching (also those with no value at all).
  * - `:text`: CodeableConcept.text / Coding.display, normalised, starts-with (stored in `str` as `param:text|...`).
  * - `:of-type` (Identifier): `type-system|type-code|value` (stored as tok `param:of-type|typecode|typesystem|value`).
- * - `:in`, `:not-in`, `:above`, `:below`: not supported (no terminology server): 400.
+ * - `:in` / `:not-in`: a coding in / none in the ValueSet, whose codes the caller expanded (resolve-value-sets.ts);
+ *   `:not-in` also finds resources with no value, as `:not` does. A stored value without a system (a `code`
+ *   element, whose binding implies the system) matches by its code.
+ * - `:above`, `:below`: not supported (subsumption needs a terminology server): 400.
  */
 import { badRequest } from '../fhir/outcome.ts';
 import { ofTypeKey, tokenKey } from '../search-index/extract.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
-import { anyOf, escapeRegex, prefixRegex, splitParts, splitValues } from './split-values.ts';
+import type { Code } from '../terminology/expand-value-set.ts';
+import { anyOf, escapeRegex, prefixRegex, splitParts, splitValues, unescapeValue } from './split-values.ts';
 
 /** The stored-key escaping of a code or a system (as tokenKey does). */
 export function escapeTokenPart(s: string): string {
@@ -34,9 +38,13 @@ export function tokenCondition(key: string, value: string, code: string): string
   return new RegExp(`^${escapeRegex(`${key}|`)}(?:[^|\\\\]|\\\\.)*${escapeRegex(`|${escapeTokenPart(system)}`)}$`);
 }
 
-export function compileToken(code: string, modifier: string | undefined, value: string): Filter {
+export function compileToken(code: string, modifier: string | undefined, value: string, valueSets?: ReadonlyMap<string, Code[]>): Filter {
   const values = splitValues(value);
   switch (modifier) {
+    case 'in':
+      return { tok: { $in: valueSetKeys(code, values, valueSets) } };
+    case 'not-in':
+      return { $nor: [{ tok: { $in: valueSetKeys(code, values, valueSets) } }] };
     case undefined:
       return anyOf(values.map((v) => ({ tok: tokenCondition(code, v, code) })));
     case 'not':
@@ -64,6 +72,21 @@ export function compileToken(code: string, modifier: string | undefined, value: 
     default:
       throw badRequest(`Modifier ':${modifier}' is not supported on token parameter '${code}'`, code);
   }
+}
+
+/** The token keys of every code of the named ValueSets (commas: any of them). */
+function valueSetKeys(code: string, values: string[], valueSets: ReadonlyMap<string, Code[]> | undefined): string[] {
+  const keys = new Set<string>();
+  for (const url of values.map(unescapeValue)) {
+    const codes = valueSets?.get(url);
+    if (!codes) throw badRequest(`Unknown ValueSet '${url}' for '${code}'`, code);
+    for (const c of codes) {
+      keys.add(tokenKey(code, c.code, c.system));
+      // A `code` element (Patient.gender) is stored without a system, which its binding implies.
+      keys.add(tokenKey(code, c.code));
+    }
+  }
+  return [...keys];
 }
 
 function unescapeAll(v: string): string {

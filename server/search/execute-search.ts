@@ -8,8 +8,10 @@ import { FhirError, badRequest } from '../fhir/outcome.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Sort, Store } from '../store/port.ts';
 import { compileParameter } from './compile-parameter.ts';
+import { listFilter } from './list-filter.ts';
 import { afterKey, decodePageToken, encodePageToken, fieldValue, reverseSort } from './page-token.ts';
 import { splitName, type IgnoredParameter, type ParsedParameter, type SearchRequest } from './parse-search.ts';
+import { valueSetsOf } from './resolve-value-sets.ts';
 import { sortField } from './sort-field.ts';
 
 /**
@@ -49,12 +51,22 @@ export async function typeFilter(scope: SearchScope, resourceType: string, param
 /** One parameter (possibly chained or reverse-chained) -> one filter. */
 export async function parameterFilter(scope: SearchScope, resourceType: string, p: ParsedParameter): Promise<Filter> {
   if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p);
+  if (p.name === '_list') return listFilter(scope.store, resourceType, p.value, scope.baseUrl);
   const { code, modifier, chain } = splitName(p.name);
   const definition = getSearchParameter(resourceType, code);
   if (!definition) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
   if (chain === undefined) {
     // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
-    const clause = { definition, code, ...(modifier !== undefined ? { modifier } : {}), value: p.value, baseUrl: scope.baseUrl };
+    // `:in` / `:not-in` name ValueSets: expanded here (I/O) so that compilation stays pure.
+    const valueSets = await valueSetsOf(scope.store, definition, code, modifier, p.value);
+    const clause = {
+      definition,
+      code,
+      ...(modifier !== undefined ? { modifier } : {}),
+      value: p.value,
+      baseUrl: scope.baseUrl,
+      ...(valueSets ? { valueSets } : {}),
+    };
     return compileParameter(resourceType, clause);
   }
   // Chaining (https://hl7.org/fhir/R4/search.html#chaining): `code[:Type].rest=value`.

@@ -60,7 +60,7 @@ export interface SearchRequest {
 
 /** Parameters that only change how the answer is written, never what matches. */
 const FORMAT_PARAMETERS = new Set(['_format', '_pretty']);
-const UNSUPPORTED_RESULT_PARAMETERS = new Set(['_contained', '_containedType', '_score', '_query', '_filter', '_text', '_content', '_list']);
+const UNSUPPORTED_RESULT_PARAMETERS = new Set(['_contained', '_containedType', '_score', '_query', '_filter', '_text', '_content']);
 
 /** `Prefer: handling=strict` (https://hl7.org/fhir/R4/search.html#errors); lenient is the default. */
 export function isStrict(prefer: string): boolean {

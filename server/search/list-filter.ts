@@ -1,0 +1,30 @@
+/**
+ * `_list` (https://hl7.org/fhir/R4/search.html#list): `_list=List/42` or `_list=42` matches the resources of the
+ * searched type that the List's `entry.item` references point to (local references only). A List that does not
+ * exist, or is deleted, matches nothing. Functional lists (`$current-problems`...) are not supported: 400.
+ */
+import type { List } from '@medplum/fhirtypes';
+import { badRequest } from '../fhir/outcome.ts';
+import type { ResourceDocument } from '../store/documents.ts';
+import type { Filter, Store } from '../store/port.ts';
+import { localReference } from './execute-search.ts';
+import { splitValues, unescapeValue } from './split-values.ts';
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+export async function listFilter(store: Store, resourceType: string, value: string, baseUrl: string): Promise<Filter> {
+  const ids = new Set<string>();
+  for (const raw of splitValues(value).map(unescapeValue)) {
+    const listId = raw.startsWith('List/') ? raw.slice('List/'.length) : raw;
+    if (!ID.test(listId)) throw badRequest(`_list takes List/[id] or [id], not '${raw}'`, '_list');
+    const doc = await store.findOne<ResourceDocument>('resources', { _id: `List/${listId}`, deleted: false });
+    if (!doc?.content) continue;
+    const list = JSON.parse(doc.content) as List;
+    for (const entry of list.entry ?? []) {
+      const reference = entry.item?.reference?.replace(/\/_history\/[^/]*$/, '');
+      const target = reference === undefined ? undefined : localReference(reference, baseUrl);
+      if (target?.startsWith(`${resourceType}/`)) ids.add(target);
+    }
+  }
+  return { _id: { $in: [...ids] } };
+}
