@@ -23,6 +23,10 @@ export interface Config {
   /** Default and largest `_count` of history (and later search) pages. */
   defaultCount: number;
   maxCount: number;
+  /** Most entries a batch or transaction Bundle may hold; more are refused with 413. */
+  maxBundleEntries: number;
+  /** A conditional delete matching several resources deletes them all (else 412), at most 1,000. */
+  conditionalDeleteMultiple: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -49,6 +53,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 50 * 1024 * 1024),
     defaultCount: integer(env, 'DEFAULT_COUNT', 20),
     maxCount: integer(env, 'MAX_COUNT', 1000),
+    maxBundleEntries: integer(env, 'MAX_BUNDLE_ENTRIES', 10000),
+    conditionalDeleteMultiple: flag(env, 'CONDITIONAL_DELETE_MULTIPLE'),
   };
 }
 
@@ -58,6 +64,13 @@ function integer(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
   return n;
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = (env[name] || 'false').toLowerCase();
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got '${env[name]}'`);
 }
 
 function logLevel(raw: string | undefined): LogLevel {

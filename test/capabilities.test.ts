@@ -27,6 +27,9 @@ describe('capabilities (GET /metadata)', () => {
       patient.interaction.map((i: { code: string }) => i.code).sort(),
       ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread'],
     );
-    assert.deepEqual(res.body.rest[0].interaction, [{ code: 'history-system' }, { code: 'search-system' }]);
+    assert.equal(patient.conditionalCreate, true);
+    assert.equal(patient.conditionalUpdate, true);
+    assert.equal(patient.conditionalDelete, 'single');
+    assert.deepEqual(res.body.rest[0].interaction, [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }]);
   });
 });

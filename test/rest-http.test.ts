@@ -139,7 +139,7 @@ describe('REST over HTTP', () => {
       const notFound = await http.get('/fhir/Patient/a/b/c/d');
       assert.equal(notFound.status, 404);
       assert.equal(notFound.body.resourceType, 'OperationOutcome');
-      const wrong = await http.patch('/fhir/metadata').set('content-type', 'application/json-patch+json').send('[]');
+      const wrong = await http.post('/fhir/Patient/123').set('content-type', 'application/fhir+json').send('{}');
       assert.equal(wrong.status, 405);
       assert.equal(wrong.body.resourceType, 'OperationOutcome');
     });

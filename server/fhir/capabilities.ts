@@ -68,7 +68,10 @@ export function capabilityStatement(config: Config, version: string): Capability
       versioning: 'versioned-update',
       readHistory: true,
       updateCreate: true,
+      conditionalCreate: true,
       conditionalRead: 'full-support',
+      conditionalUpdate: true,
+      conditionalDelete: config.conditionalDeleteMultiple ? 'multiple' : 'single',
       operation: [
         { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
         { name: 'reindex', definition: REINDEX_DEFINITION },
@@ -89,7 +92,7 @@ export function capabilityStatement(config: Config, version: string): Capability
       {
         mode: 'server',
         resource,
-        interaction: [{ code: 'history-system' }, { code: 'search-system' }],
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
         searchParam: COMMON_PARAMS,
         operation: [{ name: 'reindex', definition: REINDEX_DEFINITION }],
       },

@@ -3,7 +3,11 @@
  * Each handler: parse the HTTP request -> call the read or write path -> write the HTTP answer.
  */
 import type { Context } from 'koa';
+import { versionOf, type EntryRequest } from '../bundle/entry-request.ts';
+import { applyTransaction } from '../bundle/transaction.ts';
+import { isJsonObject, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
+import { notModified } from '../http/not-modified.ts';
 import { preferredReturn, sendJson, sendResourceText, setVersionHeaders } from '../http/respond.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
 import {
@@ -15,6 +19,7 @@ import {
   type WriteResult,
 } from '../repository/write-path.ts';
 import { allOk, badRequest } from './outcome.ts';
+import type { ResourceDocument } from '../store/documents.ts';
 import type { Services } from './services.ts';
 
 export async function read(ctx: Context, { store }: Services): Promise<void> {
@@ -22,7 +27,7 @@ export async function read(ctx: Context, { store }: Services): Promise<void> {
   assertResourceType(type);
   const doc = await readResource(store, type, id);
   setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
-  if (notModified(ctx, doc.versionId, doc.lastUpdated)) {
+  if (notModified(ctx.get('if-none-match'), ctx.get('if-modified-since'), doc.versionId, doc.lastUpdated)) {
     ctx.status = 304;
     return;
   }
@@ -37,12 +42,55 @@ export async function vread(ctx: Context, { store }: Services): Promise<void> {
   sendResourceText(ctx, 200, doc.content!);
 }
 
+/** POST [type]; with `If-None-Exist`, a conditional create (http.html#ccreate: one match answers 200 with it). */
 export async function create(ctx: Context, services: Services): Promise<void> {
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes);
+  const ifNoneExist = ctx.get('if-none-exist');
+  if (ifNoneExist) {
+    const query = ifNoneExist.replace(/^[^?]*\?/, '');
+    const result = await conditional(services, { method: 'POST', url: type, type, ifNoneExist: query, resource: asObject(body) });
+    answerWrite(ctx, services, result, result.created ? `Created ${type}/${result.doc.id}` : `${type}/${result.doc.id} matches If-None-Exist`);
+    return;
+  }
   const result = await createResource(services.store, type, body);
   answerWrite(ctx, services, result, `Created ${type}/${result.doc.id}`);
+}
+
+/** PUT [type]?search (http.html#cond-update): update the one match, create when none, 412 for several. */
+export async function conditionalUpdate(ctx: Context, services: Services): Promise<void> {
+  const { type } = ctx.params as { type: string };
+  assertResourceType(type);
+  const body = await readJsonBody(ctx, services.config.maxBodyBytes);
+  const result = await conditional(services, { method: 'PUT', url: ctx.url, type, query: ctx.querystring, resource: asObject(body), ...ifMatch(ctx) });
+  answerWrite(ctx, services, result, `${result.created ? 'Created' : 'Updated'} ${type}/${result.doc.id}`);
+}
+
+/** PATCH [type]?search (http.html#patch): patch the one match; none is 404, several 412. */
+export async function conditionalPatch(ctx: Context, services: Services): Promise<void> {
+  const { type } = ctx.params as { type: string };
+  assertResourceType(type);
+  const body = await readJsonBody(ctx, services.config.maxBodyBytes, true);
+  const binary = { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(stringifyFhirJson(body)).toString('base64') };
+  const result = await conditional(services, { method: 'PATCH', url: ctx.url, type, query: ctx.querystring, resource: binary, ...ifMatch(ctx) });
+  answerWrite(ctx, services, result, `Patched ${type}/${result.doc.id}`);
+}
+
+/**
+ * DELETE [type]?search (http.html#cdelete): deletes the one match; several are 412 unless
+ * CONDITIONAL_DELETE_MULTIPLE allows deleting them all; no match deletes nothing (204, as an ordinary delete).
+ */
+export async function conditionalDelete(ctx: Context, services: Services): Promise<void> {
+  const { type } = ctx.params as { type: string };
+  assertResourceType(type);
+  const request: EntryRequest = { index: 0, method: 'DELETE', url: ctx.url, type, query: ctx.querystring };
+  const [result] = await applyTransaction(services, [request], { deleteMultiple: services.config.conditionalDeleteMultiple });
+  if (preferredReturn(ctx) === 'OperationOutcome') {
+    sendJson(ctx, 200, allOk(result.status === 204 ? `Deleted the ${type} resources matching '${ctx.querystring}'` : 'Nothing matched'));
+    return;
+  }
+  ctx.status = 204;
 }
 
 export async function update(ctx: Context, services: Services): Promise<void> {
@@ -90,26 +138,22 @@ function answerWrite(ctx: Context, { config }: Services, { doc, created }: Write
 /** `If-Match: W/"3"` (or `"3"`) -> 3 */
 function ifMatchOf(ctx: Context): number | undefined {
   const header = ctx.get('if-match');
-  if (!header) return undefined;
-  const m = /^(?:W\/)?"?([0-9]+)"?$/.exec(header.trim());
-  if (!m) throw badRequest(`If-Match must be a version ETag like W/"1", got '${header}'`);
-  return Number(m[1]);
+  return header ? versionOf(header, 'If-Match') : undefined;
 }
 
-/** If-None-Match (a version ETag or `*`) and If-Modified-Since on reads (https://hl7.org/fhir/R4/http.html#cread). */
-function notModified(ctx: Context, versionId: number, lastUpdated: string): boolean {
-  const ifNoneMatch = ctx.get('if-none-match');
-  if (ifNoneMatch) {
-    return ifNoneMatch.split(',').some((tag) => {
-      const t = tag.trim();
-      return t === '*' || t.replace(/^W\//, '').replace(/"/g, '') === String(versionId);
-    });
-  }
-  const ifModifiedSince = ctx.get('if-modified-since');
-  if (ifModifiedSince) {
-    const since = Date.parse(ifModifiedSince);
-    // HTTP dates have second precision: compare at that precision.
-    return !Number.isNaN(since) && Math.floor(Date.parse(lastUpdated) / 1000) * 1000 <= since;
-  }
-  return false;
+function ifMatch(ctx: Context): { ifMatch?: number } {
+  const version = ifMatchOf(ctx);
+  return version === undefined ? {} : { ifMatch: version };
+}
+
+function asObject(body: JsonValue): JsonObject {
+  if (!isJsonObject(body)) throw badRequest('The body must be a JSON object (a FHIR resource)');
+  return body;
+}
+
+/** A conditional interaction is a transaction of one entry (server/bundle/transaction.ts): one set of rules. */
+async function conditional(services: Services, request: Omit<EntryRequest, 'index'>): Promise<WriteResult> {
+  const [result] = await applyTransaction(services, [{ index: 0, ...request }], { deleteMultiple: false });
+  const doc = result.doc as ResourceDocument;
+  return { doc, created: result.status === 201 };
 }

@@ -61,7 +61,7 @@ function patientCompartment(): Map<string, string[]> {
   return compartment;
 }
 
-interface SearchTarget {
+export interface SearchTarget {
   /** Path under the FHIR base of the links (`Observation`, `Patient/1/Observation`, `` for system). */
   path: string;
   types?: string[];
@@ -90,8 +90,12 @@ async function pairsOf(ctx: Context, maxBytes: number): Promise<[string, string]
   return pairs;
 }
 
-async function runSearch(ctx: Context, { store, config }: Services, target: SearchTarget): Promise<void> {
-  const strict = isStrict(ctx.get('prefer'));
+async function runSearch(ctx: Context, services: Services, target: SearchTarget): Promise<void> {
+  sendJson(ctx, 200, await searchBundle(services, target, isStrict(ctx.get('prefer'))));
+}
+
+/** Runs a search and builds its `searchset` Bundle; also the GET entries of batches and transactions. */
+export async function searchBundle({ store, config }: Services, target: SearchTarget, strict: boolean): Promise<Bundle> {
   const req = parseSearchRequest(target.pairs, {
     strict,
     defaultCount: config.defaultCount,
@@ -141,8 +145,7 @@ async function runSearch(ctx: Context, { store, config }: Services, target: Sear
     if (page.previous) link.push({ relation: 'previous', url: url([['_page', page.previous]]) });
     if (page.next) link.push({ relation: 'next', url: url([['_page', page.next]]) });
   }
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', ...(total !== undefined ? { total } : {}), link, entry: entries };
-  sendJson(ctx, 200, bundle);
+  return { resourceType: 'Bundle', type: 'searchset', ...(total !== undefined ? { total } : {}), link, entry: entries };
 }
 
 async function searchFilter(scope: SearchScope, req: SearchRequest, types: string[], target: SearchTarget): Promise<Filter> {

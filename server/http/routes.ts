@@ -6,7 +6,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { capabilityStatement } from '../fhir/capabilities.ts';
-import { create, patch, read, remove, update, vread } from '../fhir/crud.ts';
+import { batchOrTransaction } from '../fhir/batch-transaction.ts';
+import { conditionalDelete, conditionalPatch, conditionalUpdate, create, patch, read, remove, update, vread } from '../fhir/crud.ts';
 import { history } from '../fhir/history.ts';
 import { reindexOperation } from '../fhir/reindex-operation.ts';
 import { searchCompartment, searchSystem, searchType } from '../fhir/search.ts';
@@ -26,6 +27,7 @@ export function fhirRouter(services: Services, version: string): Router {
     sendJson(ctx, 200, capabilities);
   });
   router.get('/', h(searchSystem));
+  router.post('/', h(batchOrTransaction));
   router.post('/_search', h(searchSystem));
   router.post('/\\$reindex', h(reindexOperation));
   router.get('/_history', h(history));
@@ -39,6 +41,9 @@ export function fhirRouter(services: Services, version: string): Router {
   router.post('/:type/_search', h(searchType));
   router.get('/Patient/:id/:type', h(searchCompartment));
   router.post('/:type', h(create));
+  router.put('/:type', h(conditionalUpdate));
+  router.patch('/:type', h(conditionalPatch));
+  router.delete('/:type', h(conditionalDelete));
   router.get('/:type/:id', h(read));
   router.put('/:type/:id', h(update));
   router.patch('/:type/:id', h(patch));

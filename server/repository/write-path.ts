@@ -22,6 +22,18 @@ export interface WriteResult {
   created: boolean;
 }
 
+/**
+ * A validated change to one resource, not yet stored: the new version and the store operations (current
+ * version with its compare-and-swap, history version, outbox event) that make it. Batches and transactions
+ * plan every entry first and commit the operations of all of them in one atomic unit (commitWrites).
+ */
+export interface PlannedWrite extends WriteResult {
+  method: HistoryDocument['method'];
+  operations: WriteOperation[];
+  /** The client named the version it expects (If-Match): a lost race is 412, not 409. */
+  versionAware: boolean;
+}
+
 export interface UpdateOptions {
   /** If-Match: the version the client last saw; a different current version answers 412. */
   ifMatch?: number;
@@ -40,23 +52,43 @@ export function assertId(id: string): void {
 
 /** POST [type]: the server assigns the id and ignores any id in the body (https://hl7.org/fhir/R4/http.html#create). */
 export async function createResource(store: Store, type: string, body: JsonValue): Promise<WriteResult> {
-  const resource = asResource(body, type);
-  return commit(store, resource, randomUUID(), undefined, 'POST');
+  return commitOne(store, planCreate(type, body));
 }
 
 /** PUT [type]/[id]: update, or create with the client's id when it does not exist yet. */
 export async function updateResource(store: Store, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+  return commitOne(store, await planUpdate(store, type, id, body, options));
+}
+
+/** PATCH [type]/[id] with a JSON Patch document (https://hl7.org/fhir/R4/http.html#patch). */
+export async function patchResource(store: Store, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+  return commitOne(store, await planPatch(store, type, id, patch, options));
+}
+
+/** DELETE [type]/[id]: a new version that marks the resource deleted; history keeps every earlier version. */
+export async function deleteResource(store: Store, type: string, id: string): Promise<ResourceDocument | undefined> {
+  const plan = await planDelete(store, type, id);
+  if (!plan) return undefined;
+  return (await commitOne(store, plan)).doc;
+}
+
+/** A create with a server-assigned id, or the id a transaction chose for it beforehand. */
+export function planCreate(type: string, body: JsonValue, id: string = randomUUID()): PlannedWrite {
+  const resource = asResource(body, type);
+  return plan(resource, id, undefined, 'POST');
+}
+
+export async function planUpdate(store: Store, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
   assertId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
   if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
   const current = await currentDocument(store, type, id);
   checkIfMatch(current, options.ifMatch);
-  return commit(store, resource, id, current, 'PUT', options.ifMatch !== undefined);
+  return plan(resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
 
-/** PATCH [type]/[id] with a JSON Patch document (https://hl7.org/fhir/R4/http.html#patch). */
-export async function patchResource(store: Store, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+export async function planPatch(store: Store, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
   if (!Array.isArray(patch)) throw badRequest('A JSON Patch body must be an array of operations');
   const current = await currentDocument(store, type, id);
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
@@ -68,28 +100,48 @@ export async function patchResource(store: Store, type: string, id: string, patc
     throw FhirError.of(422, 'processing', `JSON Patch operation ${failed} failed: ${errors[failed]!.message}`);
   }
   if (resource.resourceType !== type || resource.id !== id) throw badRequest('A patch may not change resourceType or id');
-  return commit(store, resource, id, current, 'PATCH', options.ifMatch !== undefined);
+  return plan(resource, id, current, 'PATCH', options.ifMatch !== undefined);
 }
 
-/** DELETE [type]/[id]: a new version that marks the resource deleted; history keeps every earlier version. */
-export async function deleteResource(store: Store, type: string, id: string): Promise<ResourceDocument | undefined> {
+/** Undefined when the resource is already deleted (nothing to write); 404 when it never existed. */
+export async function planDelete(store: Store, type: string, id: string, options: UpdateOptions = {}): Promise<PlannedWrite | undefined> {
   const current = await currentDocument(store, type, id);
   if (!current) throw notFound(`${type}/${id} does not exist`);
+  checkIfMatch(current, options.ifMatch);
   if (current.deleted) return undefined;
-  const versionId = current.versionId + 1;
-  const lastUpdated = new Date().toISOString();
   const doc: ResourceDocument = {
     _id: current._id,
     resourceType: type,
     id,
-    versionId,
-    lastUpdated,
+    versionId: current.versionId + 1,
+    lastUpdated: new Date().toISOString(),
     deleted: true,
     content: null,
     ...emptySearchValues(),
   };
-  await writeVersion(store, doc, current, 'DELETE', false);
-  return doc;
+  return { doc, created: false, method: 'DELETE', operations: versionOperations(doc, current, 'DELETE'), versionAware: options.ifMatch !== undefined };
+}
+
+/**
+ * Stores planned writes in one atomic unit, durable when it resolves. `extra` operations (e.g. the keys of
+ * conditional creates) join the same unit. A concurrent writer turns into 412 (If-Match) or 409.
+ */
+export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = []): Promise<void> {
+  try {
+    await store.write([...plans.flatMap((p) => p.operations), ...extra]);
+  } catch (err) {
+    if (!(err instanceof PreconditionFailedError || err instanceof DuplicateKeyError)) throw err;
+    const lost = plans.find((p) => p.doc._id === err.documentId);
+    if (!lost) throw err; // an extra operation's precondition: the caller knows what it means
+    // Someone else wrote this resource between our read and our write: the spec's answers for a lost race.
+    if (lost.versionAware) throw preconditionFailed(`${lost.doc._id} was changed by another request; re-read it and retry`);
+    throw conflict(`${lost.doc._id} was changed by another request at the same time; retry`);
+  }
+}
+
+async function commitOne(store: Store, planned: PlannedWrite): Promise<WriteResult> {
+  await commitWrites(store, [planned]);
+  return { doc: planned.doc, created: planned.created };
 }
 
 export function currentDocument(store: Store, type: string, id: string): Promise<ResourceDocument | undefined> {
@@ -112,15 +164,14 @@ function asResource(body: JsonValue, type: string): JsonObject {
   return body as JsonObject;
 }
 
-/** Stamps id and meta, validates, indexes and writes one new version. */
-async function commit(
-  store: Store,
+/** Stamps id and meta, validates and indexes one new version. */
+function plan(
   body: JsonObject,
   id: string,
   current: ResourceDocument | undefined,
   method: HistoryDocument['method'],
   versionAware = false,
-): Promise<WriteResult> {
+): PlannedWrite {
   const versionId = (current?.versionId ?? 0) + 1;
   const lastUpdated = new Date().toISOString();
   const { resourceType, id: _ignored, meta, ...rest } = body;
@@ -144,18 +195,12 @@ async function commit(
     content: stringifyFhirJson(stored),
     ...extractSearchValues(plain),
   };
-  await writeVersion(store, doc, current, method, versionAware);
-  return { doc, created: !current || current.deleted };
+  const created = !current || current.deleted;
+  return { doc, created, method, operations: versionOperations(doc, current, method), versionAware };
 }
 
-/** Current version, history version and outbox event in one atomic unit; a concurrent writer turns into 409/412. */
-async function writeVersion(
-  store: Store,
-  doc: ResourceDocument,
-  current: ResourceDocument | undefined,
-  method: HistoryDocument['method'],
-  versionAware: boolean,
-): Promise<void> {
+/** Current version (compare-and-swap on the version read), history version and outbox event. */
+function versionOperations(doc: ResourceDocument, current: ResourceDocument | undefined, method: HistoryDocument['method']): WriteOperation[] {
   const history: HistoryDocument = {
     _id: `${doc._id}/_history/${doc.versionId}`,
     resourceType: doc.resourceType,
@@ -173,17 +218,9 @@ async function writeVersion(
     lastUpdated: doc.lastUpdated,
     action: method === 'DELETE' ? 'delete' : !current || current.deleted ? 'create' : 'update',
   };
-  const operations: WriteOperation[] = [
+  return [
     { op: 'replace', collection: 'resources', doc, expect: current ? { versionId: current.versionId } : null },
     { op: 'insert', collection: 'history', doc: history },
     { op: 'insert', collection: 'outbox', doc: event },
   ];
-  try {
-    await store.write(operations);
-  } catch (err) {
-    if (!(err instanceof PreconditionFailedError || err instanceof DuplicateKeyError)) throw err;
-    // Someone else wrote this resource between our read and our write: the spec's answers for a lost race.
-    if (versionAware) throw preconditionFailed(`${doc._id} was changed by another request; re-read it and retry`);
-    throw conflict(`${doc._id} was changed by another request at the same time; retry`);
-  }
 }

@@ -74,3 +74,14 @@ export interface OutboxDocument extends StoredDocument {
   lastUpdated: string;
   action: 'create' | 'update' | 'delete';
 }
+
+/**
+ * Collection `conditional`: the resource a conditional create (or conditional update that created) made for
+ * one search, `_id` = `Type?canonical query`. Two writers racing to create for the same search both claim
+ * this key in their atomic unit, so one of them fails and re-runs its search (server/repository/conditional.ts).
+ */
+export interface ConditionalDocument extends StoredDocument {
+  _id: string;
+  /** `Type/id` */
+  target: string;
+}

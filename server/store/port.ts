@@ -18,7 +18,12 @@ export interface FindOptions {
   limit?: number;
 }
 
-export type CollectionName = 'resources' | 'history' | 'outbox';
+/**
+ * The collections (documents.ts): current versions, history, outbox, and the keys that make conditional
+ * creates race-free (one document per `Type?search` that created a resource, as HAPI's search URL table).
+ */
+export const COLLECTIONS = ['resources', 'history', 'outbox', 'conditional'] as const;
+export type CollectionName = (typeof COLLECTIONS)[number];
 
 /** Every stored document has a string primary key. */
 export interface StoredDocument {

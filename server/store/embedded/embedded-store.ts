@@ -134,10 +134,16 @@ export class EmbeddedStore implements Store {
     return n;
   }
 
+  /** The index used and, as MongoDB's `executionStats` say, how many index keys (or documents) the scan reads. */
   async explain(collection: CollectionName, filter: Filter): Promise<string> {
-    if (idLookup(filter)) return 'IXSCAN _id';
-    const plan = chooseIndex(filter, this.indexSpecs.filter((s) => s.collection === collection));
-    return plan ? `IXSCAN ${collection} {${plan.index.fields.slice(0, plan.bounds.length).join(', ')}}` : `COLLSCAN ${collection}`;
+    const ids = idLookup(filter);
+    if (ids) return `IXSCAN _id (${ids.length} keys)`;
+    const open = this.indexes.get(collection) ?? [];
+    const plan = chooseIndex(filter, open.map((o) => o.spec));
+    if (!plan) return `COLLSCAN ${collection} (${this.collection(collection).getKeysCount()} docs)`;
+    let keys = 0;
+    for (const _ of scanIndex(open.find((o) => o.spec === plan.index)!.db, plan)) keys++;
+    return `IXSCAN ${collection} {${plan.index.fields.slice(0, plan.bounds.length).join(', ')}} (${keys} keys)`;
   }
 
   /** True when `candidates` scans the collection itself (no `_id` lookup, no index): `_id` order. */

@@ -29,6 +29,7 @@ import {
   DuplicateKeyError,
   INDEXES,
   PreconditionFailedError,
+  COLLECTIONS,
   type CollectionName,
   type Filter,
   type FindOptions,
@@ -38,7 +39,6 @@ import {
   type WriteOperation,
 } from '../port.ts';
 
-const COLLECTIONS: CollectionName[] = ['resources', 'history', 'outbox'];
 
 /** MongoDB's duplicate key error code. */
 const DUPLICATE_KEY = 11000;

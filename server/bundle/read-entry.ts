@@ -1,0 +1,36 @@
+/**
+ * The GET and HEAD entries of a batch or transaction (https://hl7.org/fhir/R4/http.html#transaction): read,
+ * vread and search, with `ifNoneMatch` / `ifModifiedSince`. A failed read is that entry's result (status and
+ * OperationOutcome); reads change nothing, so they never undo a transaction's writes.
+ */
+import { FhirError } from '../fhir/outcome.ts';
+import { searchBundle } from '../fhir/search.ts';
+import type { Services } from '../fhir/services.ts';
+import type { JsonObject } from '../fhir-json/fhir-json.ts';
+import { notModified } from '../http/not-modified.ts';
+import { readResource, readVersion } from '../repository/read-path.ts';
+import type { EntryRequest } from './entry-request.ts';
+import type { EntryResult } from './transaction.ts';
+
+export async function readEntry(services: Services, request: EntryRequest): Promise<EntryResult> {
+  try {
+    return await read(services, request);
+  } catch (err) {
+    if (!(err instanceof FhirError)) throw err;
+    return { status: err.status, outcome: err.outcome };
+  }
+}
+
+async function read(services: Services, request: EntryRequest): Promise<EntryResult> {
+  const { store } = services;
+  const { type, id, versionId } = request;
+  if (id === undefined) {
+    const pairs = [...new URLSearchParams(request.query ?? '')];
+    const bundle = await searchBundle(services, { path: type, types: [type], pairs }, false);
+    return { status: 200, resource: bundle as unknown as JsonObject };
+  }
+  if (versionId !== undefined) return { status: 200, doc: await readVersion(store, type, id, versionId) };
+  const doc = await readResource(store, type, id);
+  if (notModified(request.ifNoneMatch, request.ifModifiedSince, doc.versionId, doc.lastUpdated)) return { status: 304, doc };
+  return { status: 200, doc };
+}

@@ -1,0 +1,51 @@
+/**
+ * `POST [base]` with a `batch` or `transaction` Bundle (https://hl7.org/fhir/R4/http.html#transaction).
+ * A transaction answers its `transaction-response`, or one error (the failing entry named in the
+ * OperationOutcome) having changed nothing; a batch answers each entry's own outcome.
+ */
+import type { Context } from 'koa';
+import { applyBatch } from '../bundle/batch.ts';
+import { parseEntryRequest, type EntryRequest } from '../bundle/entry-request.ts';
+import { responseBundle } from '../bundle/response-bundle.ts';
+import { applyTransaction } from '../bundle/transaction.ts';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
+import { readJsonBody } from '../http/body.ts';
+import { preferredReturn, sendJson } from '../http/respond.ts';
+import { FhirError, badRequest } from './outcome.ts';
+import type { Services } from './services.ts';
+
+export async function batchOrTransaction(ctx: Context, services: Services): Promise<void> {
+  const { config } = services;
+  const bundle = await readJsonBody(ctx, config.maxBodyBytes);
+  if (!isJsonObject(bundle) || bundle.resourceType !== 'Bundle') {
+    throw badRequest('POST [base] takes a Bundle of type batch or transaction', 'resourceType');
+  }
+  const type = bundle.type;
+  if (type !== 'batch' && type !== 'transaction') {
+    throw badRequest(`POST [base] takes a Bundle of type batch or transaction, not '${String(type)}'`, 'Bundle.type');
+  }
+  const entries = bundle.entry ?? [];
+  if (!Array.isArray(entries)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
+  if (entries.length > config.maxBundleEntries) {
+    throw FhirError.of(413, 'too-costly', `The Bundle has ${entries.length} entries; the limit is ${config.maxBundleEntries} (MAX_BUNDLE_ENTRIES)`, 'Bundle.entry');
+  }
+  const options = { deleteMultiple: config.conditionalDeleteMultiple };
+  const prefer = preferredReturn(ctx);
+  if (type === 'transaction') {
+    const requests = entries.map((e, i) => parseEntryRequest(e, i, config.baseUrl));
+    const results = await applyTransaction(services, requests, options);
+    sendJson(ctx, 200, responseBundle('transaction-response', results, requests, config.baseUrl, prefer));
+    return;
+  }
+  const requests = entries.map((e, i): EntryRequest | FhirError => {
+    try {
+      return parseEntryRequest(e, i, config.baseUrl);
+    } catch (err) {
+      if (err instanceof FhirError) return err;
+      throw err;
+    }
+  });
+  const results = await applyBatch(services, requests, options);
+  const parsed = requests.map((r) => (r instanceof FhirError ? undefined : r));
+  sendJson(ctx, 200, responseBundle('batch-response', results, parsed, config.baseUrl, prefer));
+}
