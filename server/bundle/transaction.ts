@@ -45,6 +45,11 @@ export interface EntryResult {
 export interface TransactionOptions {
   /** Conditional delete may delete several matches (http.html#cdelete); otherwise several are 412. */
   deleteMultiple: boolean;
+  /**
+   * More operations for the same atomic unit, given the results (e.g. the HL7 listener's archive record of
+   * the message, so that a message is applied and recorded together or not at all).
+   */
+  extra?: (results: ReadonlyMap<number, EntryResult>) => WriteOperation[];
 }
 
 /** Most resources a conditional delete removes at once when several are allowed. */
@@ -87,7 +92,7 @@ export async function applyTransaction(services: Services, requests: EntryReques
           claims.push(await claimOperation(services.store, target.claim, planned[0].doc._id));
         }
       }
-      await commitWrites(services.store, plans, claims);
+      await commitWrites(services.store, plans, [...claims, ...(options.extra?.(results) ?? [])]);
       break;
     } catch (err) {
       // Another writer created a resource for one of our conditions meanwhile: search again (conditional.ts).
