@@ -35,4 +35,19 @@ describe('search in the CapabilityStatement (capabilitystatement.html#searchPara
     assert.ok(observation.searchParam.some((p) => p.name === 'code' && p.type === 'token'));
     assert.ok(res.body.rest[0].interaction.some((i: { code: string }) => i.code === 'search-system'));
   });
+
+  it('lists composite parameters (search.html#composite), _list and Location near, and no special parameter it cannot search', async () => {
+    const res = await request(server.app.callback()).get('/fhir/metadata');
+    const resources = res.body.rest[0].resource as { type: string; searchParam: SearchParam[] }[];
+    const params = (type: string) => resources.find((r) => r.type === type)!.searchParam;
+    const observation = params('Observation');
+    for (const code of ['code-value-quantity', 'component-code-value-quantity', 'combo-code-value-concept', 'code-value-date', 'code-value-string']) {
+      assert.equal(observation.filter((p) => p.name === code && p.type === 'composite').length, 1, code);
+    }
+    assert.ok(observation.some((p) => p.name === '_list'));
+    assert.ok(params('Location').some((p) => p.name === 'near' && p.type === 'special'));
+    // R4's other special parameters (e.g. Bundle composition/message) are not searchable here: not listed.
+    const specials = resources.flatMap((r) => r.searchParam.filter((p) => p.type === 'special' && p.name !== '_list').map((p) => `${r.type}.${p.name}`));
+    assert.deepEqual(specials, ['Location.near']);
+  });
 });

@@ -11,6 +11,7 @@ import type {
   SearchParameter,
 } from '@medplum/fhirtypes';
 import type { Config } from '../config.ts';
+import { isSupported } from '../search/compile-parameter.ts';
 import { REINDEX_DEFINITION } from './reindex-operation.ts';
 
 type Interaction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
@@ -21,6 +22,7 @@ const TYPE_INTERACTIONS: Interaction[] = ['read', 'vread', 'update', 'patch', 'd
 const COMMON_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
   { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', documentation: 'Logical id of this artifact' },
   { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated', documentation: 'When the resource version last changed' },
+  { name: '_list', type: 'special', documentation: 'The resources a List refers to: _list=List/[id] (search.html#list)' },
 ];
 
 type SearchParamType = CapabilityStatementRestResourceSearchParam['type'];
@@ -44,7 +46,8 @@ function searchOf(types: string[]): Map<string, Pick<CapabilityStatementRestReso
   }
   for (const type of types) {
     const list = params.get(type) ?? [];
-    const searchParam: CapabilityStatementRestResourceSearchParam[] = list.map(([code, p]) => ({
+    // Only what a search can use: not the special parameters (but Location near), nor a composite with an unknown component.
+    const searchParam: CapabilityStatementRestResourceSearchParam[] = list.filter(([, p]) => isSupported(type, p)).map(([code, p]) => ({
       name: code,
       ...(p.url ? { definition: p.url } : {}),
       type: p.type as SearchParamType,

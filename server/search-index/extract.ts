@@ -8,6 +8,7 @@ import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import type { SearchValues } from '../store/documents.ts';
 import { compileExpression, type Accessor } from './compile-path.ts';
 import { clearCompositeCache, compositeParametersOf, compositeTuples, type AddComponentValues } from './extract-composite.ts';
+import { nearTuples } from './extract-near.ts';
 import { dateRange } from './date-range.ts';
 import { normalizeString } from './normalize-string.ts';
 
@@ -90,6 +91,10 @@ export function extractSearchValues(resource: Resource, fhirPathOnly = false): S
     if (tuples.length === 0) continue;
     out.cmp.push(...tuples);
     out.has.push(composite.code);
+  }
+  for (const tuple of nearTuples(resource)) {
+    out.cmp.push(tuple);
+    out.has.push(tuple.p);
   }
   out.tok = [...new Set(out.tok)];
   out.ref = [...new Set(out.ref)];

@@ -12,6 +12,7 @@ import type { Code } from '../terminology/expand-value-set.ts';
 import { compositeComponents } from '../search-index/extract-composite.ts';
 import { compileComposite } from './compile-composite.ts';
 import { compileDate, compileLastUpdated } from './compile-date.ts';
+import { compileNear } from './compile-near.ts';
 import { compileNumber, compileQuantity } from './compile-number.ts';
 import { compileReference } from './compile-reference.ts';
 import { compileString } from './compile-string.ts';
@@ -72,9 +73,19 @@ export function compileParameter(resourceType: string, clause: ParameterClause):
         compileParameter(resourceType, { definition: component, code: component.code as string, value: part, baseUrl: clause.baseUrl }),
       );
     }
+    case 'special':
+      if (resourceType === 'Location' && code === 'near') return compileNear(code, modifier, value);
+      throw badRequest(`Search parameter '${code}' of type special is not supported`, code);
     default:
       throw badRequest(`Search parameter '${code}' of type ${definition.type} is not supported`, code);
   }
+}
+
+/** Whether this server can search with the parameter (for the CapabilityStatement). */
+export function isSupported(resourceType: string, definition: SearchParameter): boolean {
+  if (definition.type === 'composite') return compositeComponents(resourceType, definition) !== undefined;
+  if (definition.type === 'special') return resourceType === 'Location' && definition.code === 'near';
+  return true;
 }
 
 /**
