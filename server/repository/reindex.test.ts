@@ -86,7 +86,7 @@ describe('reindex (search values extracted again in place)', () => {
     assert.deepEqual(summary, { examined: 3, updated: 2, retried: 0 }, 'two Patients and the Observation read; the deleted one skipped');
     assert.deepEqual(await findIds(BIRTH_CITY.code, 'leeds'), [leeds.doc.id]);
     assert.deepEqual(await findIds(BIRTH_CITY.code, 'york'), [york.doc.id]);
-    assert.deepEqual(await findIds('family', 'smith'), [leeds.doc.id, york.doc.id], 'the other search values are kept');
+    assert.deepEqual(await findIds('family', 'smith'), [leeds.doc.id, york.doc.id].sort(), 'the other search values are kept');
 
     const stored = await store.findOne<ResourceDocument>('resources', { _id: `Patient/${leeds.doc.id}` });
     assert.equal(stored!.versionId, 1);
