@@ -1,0 +1,64 @@
+/**
+ * The Bundle entries a mapping produces for one transaction (https://hl7.org/fhir/R4/http.html#transaction).
+ * Every resource gets a `urn:uuid` fullUrl so that the others reference it within the message, and
+ * `meta.source` = the archived message. Identity is always a condition on business identifiers, never an id:
+ * `PUT Type?identifier=...` updates the match or creates (http.html#cond-update), `POST` with `ifNoneExist`
+ * creates only when nothing matches (http.html#ccreate).
+ */
+import { createHash } from 'node:crypto';
+import type { BundleEntry, Identifier, Resource } from '@medplum/fhirtypes';
+import type { MappingContext } from './context.ts';
+
+export interface TransactionEntry extends BundleEntry {
+  fullUrl: string;
+  resource: Resource;
+  request: { method: 'PUT' | 'POST' | 'PATCH'; url: string; ifNoneExist?: string };
+}
+
+/** Search token escaping (https://hl7.org/fhir/R4/search.html#escaping) then URL encoding. */
+export function tokenParameter(system: string | undefined, value: string): string {
+  const esc = (s: string) => s.replace(/[\\,$|]/g, (c) => `\\${c}`);
+  return encodeURIComponent(system === undefined ? esc(value) : `${esc(system)}|${esc(value)}`);
+}
+
+/** `identifier=sys|value` (the first identifier that has a system and value). */
+export function identifierQuery(identifiers: Identifier[] | undefined): string | undefined {
+  const id = identifiers?.find((i) => i.system && i.value);
+  return id ? `identifier=${tokenParameter(id.system, id.value!)}` : undefined;
+}
+
+/**
+ * A urn:uuid derived from the message source and a key, so that mapping the same message twice gives the same
+ * entries (tests compare them; the transaction rewrites them to the stored ids anyway).
+ */
+export function fullUrlFor(context: MappingContext, key: string): string {
+  const h = createHash('sha256').update(`${context.source}\n${key}`).digest('hex');
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function withSource<T extends Resource>(resource: T, context: MappingContext): T {
+  return { ...resource, meta: { ...resource.meta, source: context.source } };
+}
+
+/** Update-or-create by `query` (http.html#cond-update). */
+export function conditionalUpdate(context: MappingContext, key: string, resource: Resource, query: string): TransactionEntry {
+  return {
+    fullUrl: fullUrlFor(context, key),
+    resource: withSource(resource, context),
+    request: { method: 'PUT', url: `${resource.resourceType}?${query}` },
+  };
+}
+
+/** Create unless `query` matches; when it matches, the existing resource is kept as is (http.html#ccreate). */
+export function conditionalCreate(context: MappingContext, key: string, resource: Resource, query: string): TransactionEntry {
+  return {
+    fullUrl: fullUrlFor(context, key),
+    resource: withSource(resource, context),
+    request: { method: 'POST', url: resource.resourceType, ifNoneExist: query },
+  };
+}
+
+/** Plain create (resources with no business identifier of their own, e.g. a note-less Provenance). */
+export function create(context: MappingContext, key: string, resource: Resource): TransactionEntry {
+  return { fullUrl: fullUrlFor(context, key), resource: withSource(resource, context), request: { method: 'POST', url: resource.resourceType } };
+}
