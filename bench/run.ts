@@ -1,14 +1,18 @@
 /**
  * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
- * `npm run bench -- rest` runs only the named benchmarks. Environment knobs: BENCH_PHASE_S (length of each
+ * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`). Environment knobs: BENCH_PHASE_S (length of each
  * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_CLIENT=node-http (drive with node:http
  * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
  * .cpuprofile there with rest-phases.json; summarise it with
- * `npx tsx bench/cpuprofile-summary.ts <dir>/CPU.*.cpuprofile --phases <dir>/rest-phases.json`).
+ * `npx tsx bench/cpuprofile-summary.ts <dir>/CPU.*.cpuprofile --phases <dir>/rest-phases.json`); for `search`:
+ * BENCH_SEARCH_RESOURCES (default 100000), BENCH_SEARCH_SMALL (share measured first, default 0.25, 0 skips it),
+ * BENCH_SEARCH_QUERY_S (per query, default 5), BENCH_SEARCH_CONCURRENCY (default 16), BENCH_SEARCH_IN_FLIGHT
+ * (patient records written at once, default 32). See bench/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { restBenchmark } from './rest.ts';
+import { searchBenchmark } from './search.ts';
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -17,9 +21,20 @@ const phaseMs = env.BENCH_PHASE_S ? Number(env.BENCH_PHASE_S) * 1000 : undefined
 const concurrency = env.BENCH_CONCURRENCY ? Number(env.BENCH_CONCURRENCY) : undefined;
 const client = env.BENCH_CLIENT === 'node-http' ? 'node-http' : 'raw';
 const cpuProfileDir = env.BENCH_CPU_PROF ? path.resolve(env.BENCH_CPU_PROF) : undefined;
+const num = (name: string) => (env[name] ? Number(env[name]) : undefined);
 
 const benchmarks: Record<string, () => Promise<unknown>> = {
   rest: () => restBenchmark({ phaseMs, concurrency, client, cpuProfileDir, log }),
+  search: () =>
+    searchBenchmark({
+      resources: num('BENCH_SEARCH_RESOURCES'),
+      smallFraction: num('BENCH_SEARCH_SMALL'),
+      queryMs: env.BENCH_SEARCH_QUERY_S ? Number(env.BENCH_SEARCH_QUERY_S) * 1000 : undefined,
+      concurrency: num('BENCH_SEARCH_CONCURRENCY'),
+      inFlight: num('BENCH_SEARCH_IN_FLIGHT'),
+      client,
+      log,
+    }),
 };
 
 const selected = process.argv.slice(2);

@@ -25,6 +25,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** How long to wait for /readyz; default 60 s. */
   readyTimeoutMs?: number;
+  /** Serve this existing store instead of a fresh temporary one; `stop()` then leaves it in place. */
+  dataDir?: string;
 }
 
 export interface BenchServer {
@@ -37,7 +39,7 @@ export interface BenchServer {
   startupMs: number;
   /** Peak RSS of the server process so far, in MB (null off Linux). */
   peakRssMb(): number | null;
-  /** SIGTERM, wait for exit (SIGKILL after 15 s), delete the store. */
+  /** SIGTERM, wait for exit (SIGKILL after 15 s), delete the store (unless it was given as `dataDir`). */
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   const port = await freePort();
   let mllpPort = await freePort();
   while (mllpPort === port) mllpPort = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fhirline-bench-'));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'fhirline-bench-'));
   const origin = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -91,7 +93,9 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   child.stderr!.on('data', forward);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
 
-  const removeStore = () => rmSync(dataDir, { recursive: true, force: true });
+  const removeStore = () => {
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const unregister = onInterrupt(() => {
     child.kill('SIGKILL');
     removeStore();
