@@ -11,11 +11,15 @@ export class MllpDecoder {
 
   constructor(private readonly maxMessageBytes: number) {}
 
-  /** Feeds bytes from the socket; returns every complete frame's payload, in order. */
-  push(chunk: Buffer): { frames: Buffer[]; oversized: boolean } {
+  /**
+   * Feeds bytes from the socket; returns every complete frame's payload, in order, and the first bytes of a
+   * frame dropped for exceeding the limit (enough to read its MSH and answer it).
+   */
+  push(chunk: Buffer): { frames: Buffer[]; oversized: boolean; oversizedHead?: Buffer } {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     const frames: Buffer[] = [];
     let oversized = false;
+    let oversizedHead: Buffer | undefined;
     for (;;) {
       const start = this.buffer.indexOf(START_BLOCK);
       if (start < 0) {
@@ -27,14 +31,18 @@ export class MllpDecoder {
         this.buffer = this.buffer.subarray(start);
         if (this.buffer.length > this.maxMessageBytes + 2) {
           oversized = true;
+          oversizedHead = Buffer.from(this.buffer.subarray(1, 4097));
           this.buffer = Buffer.alloc(0);
         }
         break;
       }
-      if (this.buffer[end + 1] === CARRIAGE_RETURN) frames.push(this.buffer.subarray(start + 1, end));
+      if (end - start - 1 > this.maxMessageBytes) {
+        oversized = true;
+        oversizedHead = Buffer.from(this.buffer.subarray(start + 1, Math.min(end, start + 4097)));
+      } else if (this.buffer[end + 1] === CARRIAGE_RETURN) frames.push(this.buffer.subarray(start + 1, end));
       this.buffer = this.buffer.subarray(end + 2);
     }
-    return { frames, oversized };
+    return { frames, oversized, ...(oversizedHead && { oversizedHead }) };
   }
 }
 

@@ -1,49 +1,60 @@
 /**
- * The MLLP listener on MLLP_HOST:MLLP_PORT. Until the HL7 v2 mapping lands (issue 5), every message is
- * answered with an application reject (AR) whose ERR segment says the message type is not supported yet,
- * so a sender never waits for an ACK that will not come and never believes a message was applied.
+ * The MLLP listener on MLLP_HOST:MLLP_PORT (HL7 v2 Minimal Lower Layer Protocol, mllp-framing.ts). Each
+ * connection has its own decoder and a queue: its messages are handled strictly one after another, each ACK
+ * written before the next message starts (handle-message.ts). A broken, oversized or failing frame is answered
+ * or dropped on its own connection only; no socket event can throw out of this module.
  */
 import net from 'node:net';
-import type { Config } from '../server/config.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Services } from '../server/fhir/services.ts';
+import { buildAck, headerFromRaw } from './ack.ts';
+import { handleMessage, type MapMessage } from './handle-message.ts';
+import { mapMessage } from './mapping/index.ts';
 import { frame, MllpDecoder } from './mllp-framing.ts';
 
-const MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+/** A connection with no bytes for this long is closed (senders reconnect on their next message). */
+const IDLE_TIMEOUT_MS = 5 * 60_000;
 
-export function startMllpServer(config: Config, logger: Logger): Promise<net.Server> {
+/** `map` and `idleTimeoutMs` are replaced in tests only. */
+export function startMllpServer(services: Services, options: { idleTimeoutMs?: number; map?: MapMessage } = {}): Promise<net.Server> {
+  const { idleTimeoutMs = IDLE_TIMEOUT_MS, map = mapMessage } = options;
+  const { config, logger } = services;
   const server = net.createServer((socket) => {
-    const peer = socket.remoteAddress ?? '';
-    if (config.mllpAllow.length > 0 && !config.mllpAllow.includes(peer.replace(/^::ffff:/, ''))) {
+    const peer = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (config.mllpAllow.length > 0 && !config.mllpAllow.includes(peer)) {
       logger.warn('mllp peer refused', { peer });
       socket.destroy();
       return;
     }
-    const decoder = new MllpDecoder(MAX_MESSAGE_BYTES);
-    socket.setTimeout(5 * 60_000, () => socket.end());
+    const decoder = new MllpDecoder(config.mllpMaxBytes);
+    let queue: Promise<void> = Promise.resolve();
+    const send = (text: string) => {
+      if (!socket.destroyed && socket.writable) socket.write(frame(text));
+    };
+    socket.setTimeout(idleTimeoutMs, () => socket.end());
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk) => {
-      const { frames } = decoder.push(chunk);
-      for (const message of frames) socket.write(frame(reject(message.toString('latin1'))));
+      const { frames, oversizedHead } = decoder.push(chunk);
+      if (oversizedHead) {
+        const text = `the message exceeds MLLP_MAX_BYTES (${config.mllpMaxBytes} bytes)`;
+        queue = queue.then(() => send(buildAck(headerFromRaw(oversizedHead), 'reject', { code: '207', text })));
+      }
+      for (const bytes of frames) {
+        const copy = Buffer.from(bytes);
+        queue = queue.then(async () => {
+          if (socket.destroyed) return;
+          try {
+            const handled = await handleMessage(services, { bytes: copy, peer }, undefined, map);
+            if (handled.ack) send(handled.ack);
+          } catch (e) {
+            // No ACK: the message was not recorded, so the sender's retry will apply it.
+            logger.error('mllp message failed', { peer, error: (e as Error).message });
+          }
+        });
+      }
     });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.mllpPort, config.mllpHost, () => resolve(server));
   });
-}
-
-/** An AR acknowledgement for a message we do not process yet (HL7 table 0357 code 200: unsupported message type). */
-function reject(message: string): string {
-  const msh = message.split(/\r\n|\r|\n/)[0] ?? '';
-  const fieldSeparator = msh.startsWith('MSH') && msh.length > 3 ? msh[3] : '|';
-  const fields = msh.split(fieldSeparator);
-  const encoding = fields[1] || '^~\\&';
-  const controlId = fields[9] ?? '';
-  const now = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const f = fieldSeparator;
-  return [
-    ['MSH', encoding, 'FHIRLINE', '', fields[2] ?? '', fields[3] ?? '', now, '', 'ACK', `ACK${now}`, 'P', fields[11] || '2.5.1'].join(f),
-    ['MSA', 'AR', controlId].join(f),
-    ['ERR', '', '', `200${encoding[0]}Unsupported message type${encoding[0]}HL70357`, 'E'].join(f),
-  ].join('\r');
 }

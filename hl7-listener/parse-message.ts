@@ -55,11 +55,7 @@ export function parseMessage(bytes: Buffer): Hl7Message {
   const { fieldSeparator: f, encodingCharacters } = checkDelimiters(header);
   const [component, repetition, escape, subcomponent] = [...encodingCharacters];
   const charset = charsetOf(header.split(f)[17] ?? '', repetition!, component!);
-  const text = iconv
-    .decode(bytes, charset)
-    .split(/\r\n|\r|\n/)
-    .filter((line) => line.trim() !== '')
-    .join('\r');
+  const text = decodeText(bytes, charset);
 
   const swap = escape === '\\' ? undefined : escape!;
   const prepared = dropFormatting(swap ? swapChars(text, swap) : text, [f, component!, repetition!, subcomponent!]);
@@ -89,6 +85,26 @@ export function parseMessage(bytes: Buffer): Hl7Message {
   requireHeaderField(msh, 9, 'MSH-9 message type');
   requireHeaderField(msh, 10, 'MSH-10 message control id');
   return message;
+}
+
+/** The frame as text for people (the archive): decoded per MSH-18 when readable, else byte for byte. */
+export function frameText(bytes: Buffer): string {
+  try {
+    const header = readHeaderLine(bytes);
+    const { fieldSeparator: f, encodingCharacters } = checkDelimiters(header);
+    return decodeText(bytes, charsetOf(header.split(f)[17] ?? '', encodingCharacters[1]!, encodingCharacters[0]!));
+  } catch {
+    return bytes.toString('latin1');
+  }
+}
+
+/** Segments separated by CR whatever the sender used (CR, LF, CRLF), blank lines dropped. */
+function decodeText(bytes: Buffer, charset: string): string {
+  return iconv
+    .decode(bytes, charset)
+    .split(/\r\n|\r|\n/)
+    .filter((line) => line.trim() !== '')
+    .join('\r');
 }
 
 /** The MSH line, read byte for byte (its delimiters and MSH-18 are ASCII in every supported character set). */

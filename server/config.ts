@@ -10,6 +10,8 @@ export interface Config {
   mllpHost: string;
   /** Peer addresses allowed to connect over MLLP; empty = any (only sensible on 127.0.0.1). */
   mllpAllow: string[];
+  /** Largest MLLP frame accepted, in bytes; a larger one is answered AR and dropped. */
+  mllpMaxBytes: number;
   dataDir: string;
   /** A directory of extra profiles and SearchParameters, read like `profiles/` after it. */
   extraProfilesDir?: string;
@@ -43,6 +45,7 @@ export function loadConfig(env: Env = process.env): Config {
     mllpPort: integer(env, 'MLLP_PORT', 2575),
     mllpHost: env.MLLP_HOST || '127.0.0.1',
     mllpAllow: (env.MLLP_ALLOW || '').split(',').map((s) => s.trim()).filter(Boolean),
+    mllpMaxBytes: integer(env, 'MLLP_MAX_BYTES', 20 * 1024 * 1024),
     dataDir: env.DATA_DIR || './data',
     extraProfilesDir: env.EXTRA_PROFILES_DIR || undefined,
     mongodbUri: env.MONGODB_URI || undefined,

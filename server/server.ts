@@ -33,7 +33,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const mllp = await startMllpServer(config, logger);
+  const mllp = await startMllpServer(services);
   logger.info('fhirline started', { baseUrl: config.baseUrl, mllp: `${config.mllpHost}:${config.mllpPort}`, store: config.mongodbUri ? 'mongodb' : 'embedded' });
 
   let stopping: Promise<void> | undefined;

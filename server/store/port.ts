@@ -22,7 +22,7 @@ export interface FindOptions {
  * The collections (documents.ts): current versions, history, outbox, and the keys that make conditional
  * creates race-free (one document per `Type?search` that created a resource, as HAPI's search URL table).
  */
-export const COLLECTIONS = ['resources', 'history', 'outbox', 'conditional'] as const;
+export const COLLECTIONS = ['resources', 'history', 'outbox', 'conditional', 'hl7messages'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
 /** Every stored document has a string primary key. */
@@ -101,4 +101,5 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'history', fields: ['resourceType', 'id', 'versionId'] },
   { collection: 'history', fields: ['resourceType', 'lastUpdated'] },
   { collection: 'history', fields: ['lastUpdated'] },
+  { collection: 'hl7messages', fields: ['status', 'receivedAt'] },
 ];

@@ -1,0 +1,160 @@
+/**
+ * One received frame, from bytes to ACK: parse -> dedupe -> map -> one transaction that also writes the archive
+ * record -> ACK. AA/CA is built before the write but only returned once the unit is durable (Store.write
+ * resolves then), so an acknowledged message is always stored, and a message whose unit failed (crash, conflict)
+ * has no record and is applied when the sender retries. A re-sent message (same MSH-3, MSH-4, MSH-10) is
+ * answered with the ACK stored for it and never applied again.
+ */
+import { applyTransaction, type EntryResult } from '../server/bundle/transaction.ts';
+import { parseEntryRequest, type EntryRequest } from '../server/bundle/entry-request.ts';
+import type { JsonValue } from '../server/fhir-json/fhir-json.ts';
+import { FhirError } from '../server/fhir/outcome.ts';
+import type { Services } from '../server/fhir/services.ts';
+import type { Hl7MessageDocument } from '../server/store/documents.ts';
+import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
+import { ARCHIVE, archiveOperation, archiveUrl, messageKey, unparsedKey } from './archive.ts';
+import type { MappingContext } from './mapping/context.ts';
+import { MappingError } from './mapping/errors.ts';
+import { mapMessage } from './mapping/index.ts';
+import type { Hl7Message } from './message.ts';
+import { frameText, Hl7ParseError, parseMessage } from './parse-message.ts';
+
+type BaseRecord = Pick<Hl7MessageDocument, '_id' | 'raw' | 'text' | 'peer' | 'sendingApplication' | 'sendingFacility' | 'controlId' | 'messageType' | 'receivedAt' | 'replays' | 'replayedAt'>;
+
+export interface Received {
+  bytes: Buffer;
+  /** The peer's address (socket.remoteAddress). */
+  peer: string;
+}
+
+export interface Handled {
+  /** The ACK to send; undefined when MSH-15 asked for none in this case. */
+  ack?: string;
+  record: Hl7MessageDocument;
+  /** The message had been received before: `ack` is the one sent then. */
+  duplicate: boolean;
+}
+
+export type MapMessage = typeof mapMessage;
+
+/** `replayOf`: a failed record re-applied by `$replay` (no dedupe; the record is replaced). */
+export async function handleMessage(services: Services, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
+  const receivedAt = replayOf?.receivedAt ?? new Date().toISOString();
+  let message: Hl7Message;
+  try {
+    message = parseMessage(received.bytes);
+  } catch (e) {
+    const error: AckError = e instanceof Hl7ParseError ? { code: e.code, text: e.message, ...(e.location && { location: e.location }) } : { code: '207', text: 'unreadable message' };
+    const header = headerFromRaw(received.bytes);
+    const base = baseRecord(replayOf?._id ?? unparsedKey(), received, header, '', receivedAt, replayOf);
+    return fail(services, base, header, 'reject', error, replayOf);
+  }
+  const header = headerOf(message);
+  const id = messageKey(header);
+  if (!replayOf) {
+    const existing = await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id });
+    if (existing) return { ack: existing.ack, record: existing, duplicate: true };
+  }
+  const base = baseRecord(id, received, header, messageTypeOf(message), receivedAt, replayOf);
+
+  let requests: EntryRequest[];
+  try {
+    const context: MappingContext = {
+      sender: { application: header.sendingApplication, facility: header.sendingFacility },
+      profile: { identifierSystems: {}, timeZone: 'UTC' },
+      source: archiveUrl(services.config.baseUrl, id),
+    };
+    const entries = map(message, context);
+    requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
+  } catch (e) {
+    if (e instanceof MappingError) {
+      return fail(services, base, header, e.kind === 'unsupported' ? 'reject' : 'error', { code: e.code, text: e.message, ...(e.location && { location: e.location }) }, replayOf);
+    }
+    return fail(services, base, header, 'error', { code: '207', text: e instanceof FhirError ? e.message : 'application internal error' }, replayOf);
+  }
+
+  const ack = buildAck(header, 'accept');
+  const record: Hl7MessageDocument = { ...base, status: 'applied', ackCode: ackCodeOf(ack), ack, resources: [] };
+  try {
+    await applyTransaction(services, requests, {
+      deleteMultiple: false,
+      extra: (results) => [archiveOperation({ ...record, resources: resourcesOf(results) }, replayOf)],
+    });
+  } catch (e) {
+    const concurrent = await duplicateOf(services, id, replayOf);
+    if (concurrent) return concurrent;
+    const text = e instanceof FhirError ? e.message : 'application internal error';
+    return fail(services, base, header, 'error', { code: '207', text }, replayOf);
+  }
+  const stored = (await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id })) ?? record;
+  return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
+}
+
+/** Records a failed message in the error queue (status `failed`) and answers AE/AR or CE/CR. */
+async function fail(
+  services: Services,
+  base: BaseRecord,
+  header: AckHeader,
+  outcome: AckOutcome,
+  error: AckError,
+  replayOf: Hl7MessageDocument | undefined,
+): Promise<Handled> {
+  const ack = buildAck(header, outcome, error);
+  const record: Hl7MessageDocument = { ...base, status: 'failed', ackCode: ackCodeOf(ack), ack, error, resources: [] };
+  try {
+    await services.store.write([archiveOperation(record, replayOf)]);
+  } catch (e) {
+    const concurrent = await duplicateOf(services, record._id, replayOf);
+    if (concurrent) return concurrent;
+    throw e;
+  }
+  return { ack: ackWanted(header, outcome) ? ack : undefined, record, duplicate: false };
+}
+
+/** After a unit failed: did a concurrent copy of the message (another connection) get recorded first? */
+async function duplicateOf(services: Services, id: string, replayOf: Hl7MessageDocument | undefined): Promise<Handled | undefined> {
+  if (replayOf) return undefined;
+  const existing = await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id });
+  return existing ? { ack: existing.ack, record: existing, duplicate: true } : undefined;
+}
+
+function baseRecord(
+  id: string,
+  received: Received,
+  header: AckHeader,
+  messageType: string,
+  receivedAt: string,
+  replayOf: Hl7MessageDocument | undefined,
+): BaseRecord {
+  return {
+    _id: id,
+    raw: received.bytes.toString('base64'),
+    text: frameText(received.bytes),
+    peer: received.peer,
+    sendingApplication: header.sendingApplication,
+    sendingFacility: header.sendingFacility,
+    controlId: header.controlId,
+    messageType,
+    receivedAt,
+    replays: replayOf ? replayOf.replays + 1 : 0,
+    ...(replayOf && { replayedAt: new Date().toISOString() }),
+  };
+}
+
+function messageTypeOf(message: Hl7Message): string {
+  const msh9 = message.segments[0]?.fields[9]?.[0] ?? [];
+  return [msh9[0]?.[0] ?? '', msh9[1]?.[0] ?? ''].filter(Boolean).join('^');
+}
+
+function ackCodeOf(ack: string): string {
+  return /\rMSA.(\w\w)/.exec(ack)?.[1] ?? '';
+}
+
+function resourcesOf(results: ReadonlyMap<number, EntryResult>): string[] {
+  const ids = new Set<string>();
+  for (const result of results.values()) {
+    const doc = result.doc;
+    if (doc && result.status < 300) ids.add(`${doc.resourceType}/${doc.id}`);
+  }
+  return [...ids];
+}
