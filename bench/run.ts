@@ -1,16 +1,19 @@
 /**
  * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
- * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`). Environment knobs: BENCH_PHASE_S (length of each
+ * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`). Environment knobs: BENCH_PHASE_S (length of each
  * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_CLIENT=node-http (drive with node:http
  * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
  * .cpuprofile there with rest-phases.json; summarise it with
  * `npx tsx bench/cpuprofile-summary.ts <dir>/CPU.*.cpuprofile --phases <dir>/rest-phases.json`); for `search`:
  * BENCH_SEARCH_RESOURCES (default 100000), BENCH_SEARCH_SMALL (share measured first, default 0.25, 0 skips it),
  * BENCH_SEARCH_QUERY_S (per query, default 5), BENCH_SEARCH_CONCURRENCY (default 16), BENCH_SEARCH_IN_FLIGHT
- * (patient records written at once, default 32). See bench/README.md.
+ * (patient records written at once, default 32); for `ingest`: BENCH_INGEST_RESOURCES (default 200000),
+ * BENCH_INGEST_CONCURRENCY (Bundles in flight, default 4), BENCH_INGEST_WARMUP (Bundles before measuring, default 8).
+ * See bench/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { ingestBenchmark } from './ingest.ts';
 import { restBenchmark } from './rest.ts';
 import { searchBenchmark } from './search.ts';
 
@@ -35,6 +38,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
       client,
       log,
     }),
+  ingest: () => ingestBenchmark({ resources: num('BENCH_INGEST_RESOURCES'), concurrency: num('BENCH_INGEST_CONCURRENCY'), warmupBundles: num('BENCH_INGEST_WARMUP'), client, log }),
 };
 
 const selected = process.argv.slice(2);
