@@ -62,3 +62,26 @@ export function conditionalCreate(context: MappingContext, key: string, resource
 export function create(context: MappingContext, key: string, resource: Resource): TransactionEntry {
   return { fullUrl: fullUrlFor(context, key), resource: withSource(resource, context), request: { method: 'POST', url: resource.resourceType } };
 }
+
+/**
+ * JSON Patch of the one resource `query` matches (http.html#patch; the transaction takes it as a Binary). No
+ * match fails the transaction: used where the message only changes a resource that must already exist.
+ */
+export function conditionalPatch(context: MappingContext, key: string, type: string, query: string, patch: unknown[]): TransactionEntry {
+  return {
+    fullUrl: fullUrlFor(context, key),
+    resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(JSON.stringify(patch)).toString('base64') },
+    request: { method: 'PATCH', url: `${type}?${query}` },
+  };
+}
+
+/**
+ * Identifier system of the keys Fhirline derives for resources the message gives no identifier of their own
+ * (an allergy, a diagnosis, an ADT observation): built from the patient's identifier and the coded content, so
+ * that the same statement in a later message updates rather than duplicates.
+ */
+export const DERIVED_KEY_SYSTEM = 'urn:fhirline:hl7v2:derived-key';
+
+export function derivedIdentifier(...parts: (string | undefined)[]): Identifier {
+  return { system: DERIVED_KEY_SYSTEM, value: parts.map((p) => p ?? '').join('|') };
+}

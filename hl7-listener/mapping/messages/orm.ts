@@ -1,0 +1,46 @@
+/**
+ * ORM^O01 and OML^O21 -> ServiceRequest per order (IG ConceptMap message-orm-o01-to-bundle,
+ * message-oml-o21-to-bundle). An order with an OBR is written whole (conditional update by its number, so a
+ * cancel or discontinue updates the existing order); an ORC alone (e.g. `ORC|CA|...` without detail) only
+ * changes the status of an order that must exist (JSON Patch), rather than erasing its detail.
+ */
+import type { ServiceRequest } from '@medplum/fhirtypes';
+import { firstSegment } from '../access.ts';
+import type { MappingContext } from '../context.ts';
+import { conditionalCreate, conditionalPatch, conditionalUpdate, type TransactionEntry } from '../entries.ts';
+import { required } from '../errors.ts';
+import type { Hl7Message } from '../../message.ts';
+import { notesAfter } from '../segments/nte.ts';
+import { orderQuery, orderNumbers, orderStatus, toServiceRequest } from '../segments/orc-obr.ts';
+import { pv1ToEncounter } from '../segments/pv1.ts';
+import { eventTime, patientEntry } from './header.ts';
+import { orderGroups } from './order-groups.ts';
+
+export function mapOrders(message: Hl7Message, context: MappingContext): TransactionEntry[] {
+  const patient = patientEntry(message, context, 'create-if-unknown', false);
+  const entries: TransactionEntry[] = [patient.entry];
+  const pv1 = firstSegment(message, 'PV1');
+  const encounter = pv1 && pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, 'unknown', patient.reference, eventTime(message, context));
+  let encounterRef: string | undefined;
+  if (encounter) {
+    const entry = conditionalCreate(context, 'Encounter', encounter.encounter, encounter.query);
+    entries.push(entry);
+    encounterRef = entry.fullUrl;
+  }
+  const groups = orderGroups(message);
+  if (groups.length === 0) throw required('ORC segment', { segment: 'ORC', sequence: 1 });
+  for (const group of groups) {
+    const segmentName = group.obr ? 'OBR' : 'ORC';
+    const query = orderQuery(orderNumbers(group.orc, group.obr, context), { segment: 'ORC', sequence: group.sequence, field: 2 });
+    if (!group.obr) {
+      entries.push(conditionalPatch(context, `ORC/${group.sequence}`, 'ServiceRequest', query, [{ op: 'replace', path: '/status', value: orderStatus(group.orc) }]));
+      continue;
+    }
+    const request: ServiceRequest = toServiceRequest(group.orc, group.obr, group.sequence, context, patient.reference);
+    if (encounterRef) request.encounter = { reference: encounterRef };
+    const notes = notesAfter(message.segments, group.index);
+    if (notes.length > 0) request.note = notes;
+    entries.push(conditionalUpdate(context, `${segmentName}/${group.sequence}`, request, query));
+  }
+  return entries;
+}
