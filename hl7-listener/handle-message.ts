@@ -14,6 +14,7 @@ import type { Hl7MessageDocument } from '../server/store/documents.ts';
 import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
 import { ARCHIVE, archiveOperation, archiveUrl, messageKey, unparsedKey } from './archive.ts';
 import type { MappingContext } from './mapping/context.ts';
+import type { TransactionEntry } from './mapping/entries.ts';
 import { MappingError } from './mapping/errors.ts';
 import { mapMessage } from './mapping/index.ts';
 import type { Hl7Message } from './message.ts';
@@ -35,7 +36,9 @@ export interface Handled {
   duplicate: boolean;
 }
 
-export type MapMessage = typeof mapMessage;
+/** What a mapping answers: its entries, or (hl7-listener/mapping/index.ts MappingResult) ok/entries or the error. */
+export type MapOutcome = TransactionEntry[] | { ok: true; entries: TransactionEntry[] } | { ok: false; error: MappingError };
+export type MapMessage = (message: Hl7Message, context: MappingContext) => MapOutcome;
 
 /** `replayOf`: a failed record re-applied by `$replay` (no dedupe; the record is replaced). */
 export async function handleMessage(services: Services, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
@@ -64,7 +67,9 @@ export async function handleMessage(services: Services, received: Received, repl
       profile: { identifierSystems: {}, timeZone: 'UTC' },
       source: archiveUrl(services.config.baseUrl, id),
     };
-    const entries = map(message, context);
+    const result = map(message, context);
+    if (!Array.isArray(result) && !result.ok) throw result.error;
+    const entries = Array.isArray(result) ? result : result.entries;
     requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
   } catch (e) {
     if (e instanceof MappingError) {

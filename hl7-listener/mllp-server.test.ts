@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Patient } from '@medplum/fhirtypes';
 import { startTestServer, type TestServer } from '../test/support/in-process-server.ts';
 import type { Hl7MessageDocument, ResourceDocument } from '../server/store/documents.ts';
+import type { Filter } from '../server/store/port.ts';
 import type { MapMessage } from './handle-message.ts';
 import { conditionalUpdate } from './mapping/entries.ts';
 import { fault, ERROR_CODES } from './mapping/errors.ts';
@@ -14,10 +15,10 @@ import { MllpClient } from './testing/mllp-client.ts';
 const patientMapping: MapMessage = (message, context) => {
   const pid = message.segments.find((s) => s.name === 'PID');
   const id = pid?.fields[3]?.[0]?.[0]?.[0] ?? '';
-  if (id === 'FAIL') throw fault(ERROR_CODES.tableValueNotFound, 'PID-3 assigning authority unknown', { segment: 'PID', sequence: 1, field: 3 });
+  if (id === 'FAIL') return { ok: false as const, error: fault(ERROR_CODES.tableValueNotFound, 'PID-3 assigning authority unknown', { segment: 'PID', sequence: 1, field: 3 }) };
   const family = pid?.fields[5]?.[0]?.[0]?.[0] ?? '';
   const patient: Patient = { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: id }], name: [{ family }] };
-  return [conditionalUpdate(context, 'patient', patient, `identifier=urn:mrn|${id}`)];
+  return { ok: true as const, entries: [conditionalUpdate(context, 'patient', patient, `identifier=urn:mrn|${id}`)] };
 };
 
 const msg = (control: string, mrn = '123', family = 'Doe', extraMsh = '') =>
@@ -51,7 +52,7 @@ describe('MLLP listener over a real TCP socket (issue 5)', () => {
   }
 
   const patients = () => fhir.services.store.find<ResourceDocument>('resources', { resourceType: 'Patient' });
-  const archived = (filter: object = {}) => fhir.services.store.find<Hl7MessageDocument>('hl7messages', filter);
+  const archived = (filter: Filter = {}) => fhir.services.store.find<Hl7MessageDocument>('hl7messages', filter);
 
   describe('with the default limits', () => {
     beforeEach(() => start());

@@ -6,6 +6,7 @@ import { errorHandler } from './http/errors.ts';
 import { negotiateFormat } from './http/format.ts';
 import { requestLog } from './http/request-id.ts';
 import { fhirRouter, probeRouter } from './http/routes.ts';
+import { hl7AdminRouter } from '../hl7-listener/admin/routes.ts';
 import { FhirError } from './fhir/outcome.ts';
 import type { Services } from './fhir/services.ts';
 
@@ -19,6 +20,7 @@ export function createApp(services: Services): Koa {
   app.use(requestLog(services.logger));
   app.use(errorHandler(services.logger));
   app.use(probeRouter(services).routes());
+  app.use(hl7AdminRouter(services).routes());
   app.use(negotiateFormat);
   app.use(fhir.routes());
   app.use(fhir.allowedMethods({ throw: true, notImplemented: () => FhirError.of(501, 'not-supported', 'Method not implemented'), methodNotAllowed: () => FhirError.of(405, 'not-supported', 'Method not allowed on this URL') }));
