@@ -38,8 +38,11 @@ export function dateAlternatives(code: string, raw: string, now = Date.now()): C
   const range = dateRange(text.replace(/ (\d{2}:\d{2})$/, '+$1'));
   if (!range) throw badRequest(`'${raw}' is not a date (yyyy-mm-ddThh:mm:ss[Z|(+|-)hh:mm]) for '${code}'`, code);
   const { lo, hi } = range;
+  // `lo <= shi` follows from `hi <= shi` (every target has lo <= hi) but bounds the index scan on `dt.lo` at
+  // both ends, so an `eq` search reads only the keys within the search range.
   const within: Conjunction = [
     ['lo', '$gte', lo],
+    ['lo', '$lte', hi],
     ['hi', '$lte', hi],
   ];
   switch (prefix) {

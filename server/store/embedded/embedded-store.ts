@@ -20,16 +20,29 @@ import {
   type StoredDocument,
   type WriteOperation,
 } from '../port.ts';
-import { chooseIndex, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
-import { indexKeys, keyValue, MAX_KEY_STRING } from './index-keys.ts';
+import { conjunctiveConditions, indexPlans, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
+import { indexKeys, keyValue, MAX_KEY_STRING, multiValuedFields } from './index-keys.ts';
 
 
 interface OpenIndex {
   spec: IndexSpec;
+  /** Its LMDB database name. */
+  name: string;
   /** The spec's fields split on dots. */
   paths: string[][];
   db: Database<string, Key>;
+  /** Per field: some document (`perDocument`) or some array element (`perElement`) has held several values there. */
+  multi: MultiValued;
 }
+
+type MultiValued = { perDocument: boolean[]; perElement: boolean[] };
+
+/** How a read finds its candidates: by primary key, through one index, or by scanning the collection. */
+type ScanPlan = { kind: 'id'; ids: string[] } | { kind: 'index'; open: OpenIndex; plan: IndexPlan } | { kind: 'collection' };
+
+/** Candidate plans whose keys are counted before choosing, and the count beyond which plans tie. */
+const PLANS_COUNTED = 6;
+const COUNT_CAP = 2000;
 
 /** A unit of work waiting for the next group commit. */
 interface PendingUnit {
@@ -42,6 +55,7 @@ export class EmbeddedStore implements Store {
   private root?: RootDatabase;
   private readonly collections = new Map<CollectionName, Database<StoredDocument, string>>();
   private readonly indexes = new Map<CollectionName, OpenIndex[]>();
+  private meta?: Database<MultiValued, string>;
   private queue: PendingUnit[] = [];
   private committing = false;
 
@@ -58,16 +72,33 @@ export class EmbeddedStore implements Store {
       this.collections.set(name, this.root.openDB<StoredDocument, string>({ name, encoding: 'msgpack' }));
       this.indexes.set(name, []);
     }
+    this.meta = this.root.openDB<MultiValued, string>({ name: 'meta', encoding: 'msgpack' });
     for (const spec of this.indexSpecs) {
+      const name = `index:${spec.collection}:${spec.fields.join(',')}`;
       const db = this.root.openDB<string, Key>({
-        name: `index:${spec.collection}:${spec.fields.join(',')}`,
+        name,
         dupSort: true,
         encoding: 'string',
       });
       const paths = spec.fields.map((f) => f.split('.'));
-      this.indexes.get(spec.collection)!.push({ spec, paths, db });
       await this.buildIndexIfEmpty(spec.collection, db, paths);
+      const multi = await this.multiValued(spec.collection, name, paths);
+      this.indexes.get(spec.collection)!.push({ spec, name, paths, db, multi });
     }
+  }
+
+  /**
+   * Which fields of an index have held several values in one document, as MongoDB's multikey paths: kept in
+   * the `meta` database as writes reveal them; computed once from the documents for a store written before.
+   */
+  private async multiValued(collection: CollectionName, name: string, paths: string[][]): Promise<MultiValued> {
+    const key = `multivalued:${name}`;
+    const known = this.meta!.get(key);
+    if (known && known.perDocument.length === paths.length) return known;
+    const multi: MultiValued = { perDocument: paths.map(() => false), perElement: paths.map(() => false) };
+    for (const { value } of this.collection(collection).getRange()) mergeMultiValued(multi, value, paths);
+    await this.meta!.put(key, multi);
+    return multi;
   }
 
   /** An index declared after documents exist is built from them once. */
@@ -112,15 +143,16 @@ export class EmbeddedStore implements Store {
   async find<T extends StoredDocument>(collection: CollectionName, filter: Filter, options: FindOptions = {}): Promise<T[]> {
     if (Object.keys(filter).length === 1 && idLookup(filter) && !options.sort && !options.skip) {
       // A read by primary key (the hot path of FHIR read): the lookup itself is the whole filter.
-      const found = [...this.candidates(collection, filter)] as T[];
+      const found = [...this.candidates(collection, filter, { kind: 'id', ids: idLookup(filter)! })] as T[];
       return options.limit === undefined ? found : found.slice(0, options.limit);
     }
-    if (this.scansInIdOrder(collection, filter) && isIdOrder(options.sort)) {
-      // Keyset paging on `_id` (e.g. reindex): the scan already yields `_id` order, so stop at the page's end
-      // instead of letting mingo read and sort the whole range.
-      return takeMatching<T>(new Query(filter), this.candidates(collection, filter), options.skip ?? 0, options.limit);
+    const scan = this.planScan(collection, filter);
+    if (inIdOrder(scan) && isIdOrder(options.sort)) {
+      // The scan already yields `_id` order (a collection scan, sorted ids, or one exact index key whose `_id`s
+      // LMDB keeps sorted), so stop at the page's end instead of letting mingo read and sort the whole range.
+      return takeMatching<T>(new Query(filter), this.candidates(collection, filter, scan), options.skip ?? 0, options.limit);
     }
-    let cursor = new Query(filter).find<T>(this.candidates(collection, filter));
+    let cursor = new Query(filter).find<T>(this.candidates(collection, filter, scan));
     if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit !== undefined) cursor = cursor.limit(options.limit);
@@ -130,41 +162,64 @@ export class EmbeddedStore implements Store {
   async count(collection: CollectionName, filter: Filter): Promise<number> {
     const query = new Query(filter);
     let n = 0;
-    for (const doc of this.candidates(collection, filter)) if (query.test(doc)) n++;
+    for (const doc of this.candidates(collection, filter, this.planScan(collection, filter))) if (query.test(doc)) n++;
     return n;
   }
 
   /** The index used and, as MongoDB's `executionStats` say, how many index keys (or documents) the scan reads. */
   async explain(collection: CollectionName, filter: Filter): Promise<string> {
-    const ids = idLookup(filter);
-    if (ids) return `IXSCAN _id (${ids.length} keys)`;
-    const open = this.indexes.get(collection) ?? [];
-    const plan = chooseIndex(filter, open.map((o) => o.spec));
-    if (!plan) return `COLLSCAN ${collection} (${this.collection(collection).getKeysCount()} docs)`;
+    const scan = this.planScan(collection, filter);
+    if (scan.kind === 'id') return `IXSCAN _id (${scan.ids.length} keys)`;
+    if (scan.kind === 'collection') return `COLLSCAN ${collection} (${this.collection(collection).getKeysCount()} docs)`;
     let keys = 0;
-    for (const _ of scanIndex(open.find((o) => o.spec === plan.index)!.db, plan)) keys++;
+    for (const _ of scanIndex(scan.open.db, scan.plan, idStart(filter))) keys++;
+    const { plan } = scan;
     return `IXSCAN ${collection} {${plan.index.fields.slice(0, plan.bounds.length).join(', ')}} (${keys} keys)`;
   }
 
-  /** True when `candidates` scans the collection itself (no `_id` lookup, no index): `_id` order. */
-  private scansInIdOrder(collection: CollectionName, filter: Filter): boolean {
-    return !idLookup(filter) && !chooseIndex(filter, this.indexSpecs.filter((s) => s.collection === collection));
+  /**
+   * The cheapest way to the candidates: `_id`s given by the filter, or of the indexes that bind it the one
+   * whose bounds hold the fewest keys (counted up to COUNT_CAP; LMDB counts one key's values natively), or the
+   * collection. MongoDB chooses alike by racing its candidate plans.
+   */
+  private planScan(collection: CollectionName, filter: Filter): ScanPlan {
+    const top = idLookup(filter);
+    if (top) return { kind: 'id', ids: top };
+    const open = this.indexes.get(collection) ?? [];
+    const nested = conjunctiveIds(filter);
+    const singleValued = (spec: IndexSpec, position: number, withinElement: boolean) => {
+      const multi = open.find((o) => o.spec === spec)?.multi;
+      return !!multi && !(withinElement ? multi.perElement[position] : multi.perDocument[position]);
+    };
+    const bound = distinctPlans(indexPlans(filter, open.map((o) => o.spec), singleValued)).slice(0, PLANS_COUNTED);
+    // Exact keys first: LMDB counts them natively, and a small count caps the scans counted after them.
+    const plans = [...bound.filter(exactKeys), ...bound.filter((p) => !exactKeys(p))];
+    let best: ScanPlan = nested ? { kind: 'id', ids: nested } : { kind: 'collection' };
+    if (plans.length === 0) return best;
+    if (!nested && plans.length === 1) return { kind: 'index', open: open.find((o) => o.spec === plans[0].index)!, plan: plans[0] };
+    let bestKeys = nested ? nested.length : Infinity;
+    for (const plan of plans) {
+      const index = open.find((o) => o.spec === plan.index)!;
+      const keys = countKeys(index, plan, Math.min(bestKeys, COUNT_CAP));
+      if (keys < bestKeys || (bestKeys === Infinity && best.kind === 'collection')) {
+        best = { kind: 'index', open: index, plan };
+        bestKeys = keys;
+      }
+    }
+    return best;
   }
 
-  /** The documents that may match: from `_id`, from the best index, or the collection (within an `_id` range). */
-  private *candidates(collection: CollectionName, filter: Filter): Generator<StoredDocument> {
+  /** The documents that may match, as `scan` finds them. */
+  private *candidates(collection: CollectionName, filter: Filter, scan: ScanPlan): Generator<StoredDocument> {
     const docs = this.collection(collection);
-    const ids = idLookup(filter);
-    if (ids) {
-      for (const id of ids) {
+    if (scan.kind === 'id') {
+      for (const id of scan.ids) {
         const doc = docs.get(id);
         if (doc) yield doc;
       }
       return;
     }
-    const open = this.indexes.get(collection) ?? [];
-    const plan = chooseIndex(filter, open.map((o) => o.spec));
-    if (!plan) {
+    if (scan.kind === 'collection') {
       const { start, beyond } = idRange(filter);
       for (const { key, value } of docs.getRange(start === undefined ? {} : { start })) {
         if (beyond(key)) break;
@@ -172,9 +227,8 @@ export class EmbeddedStore implements Store {
       }
       return;
     }
-    const index = open.find((o) => o.spec === plan.index)!;
     const seen = new Set<string>();
-    for (const id of scanIndex(index.db, plan)) {
+    for (const id of scanIndex(scan.open.db, scan.plan, idStart(filter))) {
       if (seen.has(id)) continue;
       seen.add(id);
       const doc = docs.get(id);
@@ -247,8 +301,10 @@ export class EmbeddedStore implements Store {
   }
 
   private apply(collection: CollectionName, previous: StoredDocument | undefined, doc: StoredDocument): void {
-    for (const { paths, db } of this.indexes.get(collection) ?? []) {
+    for (const index of this.indexes.get(collection) ?? []) {
+      const { paths, db } = index;
       const keys = indexKeys(doc, paths);
+      if (keys.length > 1 && mergeMultiValued(index.multi, doc, paths)) void this.meta!.put(`multivalued:${index.name}`, index.multi);
       if (!previous) {
         for (const key of keys) void db.put(key as Key, doc._id);
         continue;
@@ -274,6 +330,91 @@ function idLookup(filter: Filter): string[] | undefined {
     if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string')) return [...new Set(ops.$in as string[])];
   }
   return undefined;
+}
+
+/** `_id` equality or `$in` among the conditions that must all hold (e.g. the matches of a `_has`), sorted. */
+function conjunctiveIds(filter: Filter): string[] | undefined {
+  let ids: string[] | undefined;
+  for (const cond of conjunctiveConditions(filter).get('_id') ?? []) {
+    const found = idLookup({ _id: cond });
+    if (found && (!ids || found.length < ids.length)) ids = found;
+  }
+  return ids && [...ids].sort();
+}
+
+/** The lowest `_id` a match may have, from an `_id` `$gt`/`$gte` that must hold (a keyset page on `_id`). */
+function idStart(filter: Filter): string | undefined {
+  let start: string | undefined;
+  for (const cond of conjunctiveConditions(filter).get('_id') ?? []) {
+    if (!cond || typeof cond !== 'object' || Array.isArray(cond) || cond instanceof RegExp) continue;
+    const ops = cond as Record<string, unknown>;
+    for (const v of [ops.$gt, ops.$gte]) if (typeof v === 'string' && (start === undefined || v > start)) start = v;
+  }
+  return start;
+}
+
+/** True when the scan yields documents in `_id` order. */
+function inIdOrder(scan: ScanPlan): boolean {
+  if (scan.kind !== 'index') return scan.kind === 'collection' || scan.ids.every((id, i) => i === 0 || scan.ids[i - 1] < id);
+  return exactKey(scan.plan);
+}
+
+/** Every field of the index bound to one value: one LMDB key, whose values (`_id`s) LMDB keeps sorted. */
+function exactKey(plan: IndexPlan): boolean {
+  return plan.bounds.length === plan.index.fields.length && plan.bounds.every((b) => b.values?.length === 1);
+}
+
+/** Every field of the index bound by equality or `$in`: whole keys, counted natively. */
+function exactKeys(plan: IndexPlan): boolean {
+  return plan.bounds.length === plan.index.fields.length && plan.bounds.every((b) => b.values);
+}
+
+/** Plans with the same bounds on the same fields scan alike: keep the first (e.g. `resourceType` alone on every index). */
+function distinctPlans(plans: IndexPlan[]): IndexPlan[] {
+  const seen = new Set<string>();
+  return plans.filter((p) => {
+    const signature = JSON.stringify([exactKey(p), p.index.fields.slice(0, p.bounds.length), p.bounds]);
+    if (seen.has(signature)) return false;
+    seen.add(signature);
+    return true;
+  });
+}
+
+/**
+ * How many index entries the plan scans, up to `cap` (at most COUNT_CAP): beyond that plans tie and the
+ * better bound one wins.
+ */
+function countKeys(index: OpenIndex, plan: IndexPlan, cap: number): number {
+  if (exactKeys(plan)) {
+    let n = 0;
+    for (const key of equalityPrefixes(plan.bounds)) n += index.db.getValuesCount(key as Key);
+    return Math.min(n, COUNT_CAP);
+  }
+  let n = 0;
+  for (const _ of scanIndex(index.db, plan)) if (++n >= cap) break;
+  return n;
+}
+
+function equalityPrefixes(bounds: FieldBound[]): KeyValue[][] {
+  let prefixes: KeyValue[][] = [[]];
+  for (const b of bounds.filter((x) => x.values)) prefixes = prefixes.flatMap((p) => b.values!.map((v) => [...p, keyValue(v)]));
+  return prefixes;
+}
+
+/** Records the fields where `doc` holds several values; true when that changed anything. */
+function mergeMultiValued(multi: MultiValued, doc: StoredDocument, paths: string[][]): boolean {
+  if (multi.perElement.every(Boolean)) return false;
+  const found = multiValuedFields(doc, paths);
+  let changed = false;
+  for (const side of ['perDocument', 'perElement'] as const) {
+    found[side].forEach((several, i) => {
+      if (several && !multi[side][i]) {
+        multi[side][i] = true;
+        changed = true;
+      }
+    });
+  }
+  return changed;
 }
 
 /**
@@ -312,16 +453,23 @@ function takeMatching<T>(query: Query, docs: Iterable<StoredDocument>, skip: num
   return out;
 }
 
-/** The `_id`s under the plan's key ranges, in index order. */
-function* scanIndex(db: Database<string, Key>, plan: IndexPlan): Generator<string> {
-  const equalities = plan.bounds.filter((b) => b.values);
+/**
+ * The `_id`s under the plan's key ranges, in index order. `fromId`: on one exact key, start at that `_id` (the
+ * values of one key are sorted), for keyset pages; elsewhere ignored (mingo checks it).
+ */
+function* scanIndex(db: Database<string, Key>, plan: IndexPlan, fromId?: string): Generator<string> {
   const last = plan.bounds[plan.bounds.length - 1];
   // On an array (multikey) field `{$gt: a, $lt: b}` holds when one element is above a and another below b
   // (MongoDB semantics), so the two bounds cannot be intersected into one key range: scan from the lower bound
-  // only, as MongoDB does on a multikey index, and let mingo check the upper one.
-  const range = last && !last.values ? (last.lower && last.upper ? { ...last, upper: undefined } : last) : undefined;
-  let prefixes: KeyValue[][] = [[]];
-  for (const b of equalities) prefixes = prefixes.flatMap((p) => b.values!.map((v) => [...p, keyValue(v)]));
+  // only, as MongoDB does on a multikey index, and let mingo check the upper one. The planner marks the bounds
+  // that one value must meet (`intersect`: a field never multi-valued, or one `$elemMatch`).
+  const range = last && !last.values ? (last.lower && last.upper && !last.intersect ? { ...last, upper: undefined } : last) : undefined;
+  const prefixes = equalityPrefixes(plan.bounds);
+  if (fromId !== undefined && exactKey(plan)) {
+    // Skipped here rather than with a `start` value: lmdb-js cannot encode one for a `string`-encoded database.
+    for (const id of db.getValues(prefixes[0] as Key)) if (id >= fromId) yield id;
+    return;
+  }
   for (const prefix of prefixes) {
     const start = range ? [...prefix, ...rangeStart(range)] : prefix;
     for (const entry of db.getRange({ start: start as Key })) {

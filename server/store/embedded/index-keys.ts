@@ -57,3 +57,19 @@ function unique(keys: KeyValue[][]): KeyValue[][] {
     return true;
   });
 }
+
+/**
+ * Per index field, whether this document holds several distinct values there (`perDocument`), and whether one
+ * element of the array a dotted field lies in does (`perElement`, e.g. `dt.lo` within one `dt` element). A range
+ * on a field without several values may use both of its ends (index-plan.ts `SingleValued`).
+ */
+export function multiValuedFields(doc: unknown, paths: string[][]): { perDocument: boolean[]; perElement: boolean[] } {
+  const several = (values: KeyValue[]) => values.length > 1 && new Set(values).size > 1;
+  const perDocument = paths.map((p) => several(valuesAtPath(doc, p)));
+  const perElement = paths.map((p, i) => {
+    if (p.length < 2) return perDocument[i];
+    const head = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[p[0]] : undefined;
+    return (Array.isArray(head) ? head : [head]).some((element) => several(valuesAtPath(element, p.slice(1))));
+  });
+  return { perDocument, perElement };
+}

@@ -3,6 +3,9 @@
  * leading index fields bound by equality / `$in`, then at most one field bound by a range or an anchored
  * regex prefix. The plan only narrows the candidates; every candidate is still tested against the whole
  * filter with MongoDB semantics (mingo), so a loose plan costs time, never correctness.
+ *
+ * `indexPlans` lists every usable index, best bound first; the store then picks among them by how many keys
+ * each would scan (embedded-store.ts), as MongoDB races its candidate plans.
  */
 import type { Filter, IndexSpec } from '../port.ts';
 
@@ -14,21 +17,39 @@ export interface FieldBound {
   lower?: { value: KeyValue; inclusive: boolean };
   upper?: { value: KeyValue; inclusive: boolean };
   prefix?: string;
+  /**
+   * Both ends of the range bound one and the same value, so the scan may stop at the upper one. Not so on a
+   * field with several values per document (multikey), where `{$gt: a, $lt: b}` holds when one value is above
+   * a and another below b.
+   */
+  intersect?: boolean;
 }
 
 export interface IndexPlan {
   index: IndexSpec;
   /** One bound per leading index field that the filter constrains, in index order. */
   bounds: FieldBound[];
+  /** 2 per equality-bound field, 1 for a range: the more, the narrower the plan before counting keys. */
+  score: number;
 }
+
+/**
+ * Whether a range on field `position` of `index` may use both ends: no document (`withinElement`: no single
+ * element of the array the field lies in, for bounds from one `$elemMatch`) has two values there.
+ */
+export type SingleValued = (index: IndexSpec, position: number, withinElement: boolean) => boolean;
 
 /** Collects the conditions that must all hold (top level and nested `$and`), field by field. */
 export function conjunctiveConditions(filter: Filter): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>();
   const visit = (f: Filter): void => {
     for (const [key, cond] of Object.entries(f)) {
-      if (key === '$and' && Array.isArray(cond)) {
+      // A one-branch `$or` (e.g. the keyset condition of a page sorted on `_id` alone) is a conjunction too.
+      if ((key === '$and' || key === '$or') && Array.isArray(cond) && (key === '$and' || cond.length === 1)) {
         for (const sub of cond) visit(sub as Filter);
+      } else if (key === '$or' && Array.isArray(cond)) {
+        const covering = coveringRange(cond as Filter[]);
+        if (covering) visit(covering);
       } else if (!key.startsWith('$')) {
         const list = out.get(key) ?? [];
         list.push(cond);
@@ -38,6 +59,43 @@ export function conjunctiveConditions(filter: Filter): Map<string, unknown[]> {
   };
   visit(filter);
   return out;
+}
+
+/**
+ * An `$or` whose every branch bounds one and the same field (e.g. `_lastUpdated=ge...`: `{$gt: hi}` or
+ * `{$gte: lo, $lte: hi}`) implies the range that covers all branches (`{$gte: lo}`), which can bound a scan;
+ * the branches themselves are still tested on every candidate.
+ */
+function coveringRange(branches: Filter[]): Filter | undefined {
+  let field: string | undefined;
+  let lower: KeyValue | undefined;
+  let upper: KeyValue | undefined;
+  const open = { lower: false, upper: false };
+  const types = new Set<string>();
+  for (const branch of branches) {
+    const keys = Object.keys(branch);
+    if (keys.length !== 1 || keys[0].startsWith('$') || (field !== undefined && keys[0] !== field)) return undefined;
+    field = keys[0];
+    const b = boundOf(branch[field]);
+    if (!b || b.prefix !== undefined) return undefined;
+    const lo = b.values ? b.values.reduce((m, v) => (m === undefined || lessThan(v, m) ? v : m), undefined as KeyValue | undefined) : b.lower?.value;
+    const hi = b.values ? b.values.reduce((m, v) => (m === undefined || lessThan(m, v) ? v : m), undefined as KeyValue | undefined) : b.upper?.value;
+    for (const v of [lo, hi]) if (v !== undefined && v !== null) types.add(typeof v);
+    if (lo === undefined || lo === null) open.lower = true;
+    else if (lower === undefined || lessThan(lo, lower)) lower = lo;
+    if (hi === undefined || hi === null) open.upper = true;
+    else if (upper === undefined || lessThan(upper, hi)) upper = hi;
+  }
+  const range: Record<string, KeyValue> = {};
+  if (!open.lower && lower !== undefined) range.$gte = lower;
+  if (!open.upper && upper !== undefined) range.$lte = upper;
+  // Bounds of different types do not make one range (MongoDB compares within a type only).
+  return field !== undefined && Object.keys(range).length > 0 && types.size === 1 ? { [field]: range } : undefined;
+}
+
+/** `a < b` for two values of one type; false across types (their order is not a range). */
+function lessThan(a: KeyValue, b: KeyValue): boolean {
+  return a !== null && b !== null && typeof a === typeof b && a < b;
 }
 
 function isKeyValue(v: unknown): v is KeyValue {
@@ -104,32 +162,82 @@ export function boundOf(cond: unknown): FieldBound | undefined {
   return useful ? bound : undefined;
 }
 
-/** The best index for the filter: most leading fields bound, equality before range. */
-export function chooseIndex(filter: Filter, indexes: IndexSpec[]): IndexPlan | undefined {
-  const conditions = conjunctiveConditions(filter);
-  let best: IndexPlan | undefined;
-  let bestScore = 0;
-  for (const index of indexes) {
-    const bounds: FieldBound[] = [];
-    let score = 0;
-    const boundHeads = new Set<string>();
-    for (const field of index.fields) {
-      // Index keys pair the fields of one array element (`dt.p`, `dt.lo`), but separate conditions on dotted
-      // paths may be met by different elements: as MongoDB does, bound only the first field of such a group.
-      const head = field.includes('.') ? field.split('.')[0] : undefined;
-      if (head && boundHeads.has(head)) break;
-      if (head) boundHeads.add(head);
-      const conds = conditions.get(field);
-      const bound = conds?.map(boundOf).find((b) => b !== undefined);
-      if (!bound) break;
-      bounds.push(bound);
-      score += bound.values ? 2 : 1;
-      if (!bound.values) break;
-    }
-    if (score > bestScore) {
-      best = { index, bounds };
-      bestScore = score;
-    }
+/** Bounds on one field from every condition on it: the first equality, else one range (both ends merged if `intersect`). */
+function fieldBound(conds: unknown[], intersect: boolean): FieldBound | undefined {
+  const bounds = conds.map(boundOf).filter((b): b is FieldBound => b !== undefined);
+  const equality = bounds.find((b) => b.values);
+  if (equality) return equality;
+  if (bounds.length === 0) return undefined;
+  if (!intersect) return bounds[0];
+  const prefix = bounds.find((b) => b.prefix !== undefined);
+  if (prefix) return prefix;
+  const merged: FieldBound = { intersect: true };
+  for (const b of bounds) {
+    if (b.lower && (!merged.lower || tighter(b.lower.value, merged.lower.value, 1))) merged.lower = b.lower;
+    if (b.upper && (!merged.upper || tighter(b.upper.value, merged.upper.value, -1))) merged.upper = b.upper;
   }
-  return best;
+  return merged;
+}
+
+/** `a` is a tighter bound than `b` (same type; `direction` 1 for lower bounds, -1 for upper ones). */
+function tighter(a: KeyValue, b: KeyValue, direction: 1 | -1): boolean {
+  if (typeof a !== typeof b || a === null || b === null) return false;
+  return direction === 1 ? a > b : a < b;
+}
+
+/** The `$elemMatch` documents of the conditions on an array field. */
+function elemMatches(conds: unknown[] | undefined): Filter[] {
+  return (conds ?? []).flatMap((c) => {
+    const m = c && typeof c === 'object' && !Array.isArray(c) ? (c as Record<string, unknown>).$elemMatch : undefined;
+    return m && typeof m === 'object' && !Array.isArray(m) ? [m as Filter] : [];
+  });
+}
+
+/** Bounds of one index for the filter, or undefined when it binds no leading field. */
+function planFor(index: IndexSpec, conditions: Map<string, unknown[]>, singleValued: SingleValued): IndexPlan | undefined {
+  const bounds: FieldBound[] = [];
+  let score = 0;
+  const boundHeads = new Set<string>();
+  let element: Filter | undefined;
+  for (let i = 0; i < index.fields.length; i++) {
+    const field = index.fields[i];
+    const head = field.includes('.') ? field.split('.')[0] : undefined;
+    const sub = head ? field.slice(head.length + 1) : undefined;
+    let conds: unknown[] | undefined;
+    let withinElement = false;
+    if (head && boundHeads.has(head)) {
+      // Index keys pair the fields of one array element (`dt.p`, `dt.lo`), but separate conditions on dotted
+      // paths may be met by different elements: as MongoDB does, bound later fields of the group only from the
+      // one `$elemMatch` that bound the earlier ones (its conditions all hold on the same element).
+      if (!element || !(sub! in element)) break;
+      conds = [element[sub!]];
+      withinElement = true;
+    } else if (head) {
+      boundHeads.add(head);
+      // An `$elemMatch` on the group that binds this field carries the group's next fields too.
+      element = elemMatches(conditions.get(head)).find((m) => sub! in m && boundOf(m[sub!]) !== undefined);
+      conds = [...(conditions.get(field) ?? []), ...(element ? [element[sub!]] : [])];
+    } else {
+      conds = conditions.get(field);
+    }
+    const bound = conds && fieldBound(conds, singleValued(index, i, withinElement));
+    if (!bound) break;
+    bounds.push(bound);
+    score += bound.values ? 2 : 1;
+    if (!bound.values) break;
+  }
+  return bounds.length > 0 ? { index, bounds, score } : undefined;
+}
+
+/** Every index that binds a leading field of the filter, the best bound first (equality before range). */
+export function indexPlans(filter: Filter, indexes: IndexSpec[], singleValued: SingleValued = () => false): IndexPlan[] {
+  const conditions = conjunctiveConditions(filter);
+  const plans = indexes.map((index) => planFor(index, conditions, singleValued)).filter((p): p is IndexPlan => p !== undefined);
+  // Stable: among equal scores the index declared first wins, as before.
+  return plans.sort((a, b) => b.score - a.score);
+}
+
+/** The best bound index for the filter, without counting keys. */
+export function chooseIndex(filter: Filter, indexes: IndexSpec[], singleValued?: SingleValued): IndexPlan | undefined {
+  return indexPlans(filter, indexes, singleValued)[0];
 }
