@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Query } from 'mingo';
+import type { ResourceDocument } from '../documents.ts';
+import { INDEXES, type Filter } from '../port.ts';
+import { EmbeddedStore } from './embedded-store.ts';
+import { conjunctiveConditions, indexPlans } from './index-plan.ts';
+
+/** A resource document with search values; `n` spreads lastUpdated and dates over the keys. */
+function doc(id: string, n: number, values: Partial<ResourceDocument> = {}): ResourceDocument {
+  const day = `2020-01-${String((n % 28) + 1).padStart(2, '0')}`;
+  return {
+    _id: `Observation/${id}`,
+    resourceType: 'Observation',
+    id,
+    versionId: 1,
+    lastUpdated: `2024-01-01T00:${String(Math.floor(n / 60) % 60).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}.000Z`,
+    deleted: false,
+    content: '{}',
+    tok: [n % 2 === 0 ? 'code|common|http://loinc.org' : 'code|other|http://loinc.org'],
+    ref: [`subject|Patient/p${n % 50}`],
+    str: [],
+    dt: [{ p: 'date', lo: `${day}T00:00:00.000Z`, hi: `${day}T23:59:59.999Z` }],
+    num: [],
+    uri: [],
+    ...values,
+  };
+}
+
+describe('embedded store query plans (index-plan.ts, embedded-store.ts)', function () {
+  let dir: string;
+  let store: EmbeddedStore;
+  const docs = Array.from({ length: 400 }, (_, n) => doc(`o${String(n).padStart(3, '0')}`, n));
+
+  before(async function () {
+    dir = await mkdtemp(join(tmpdir(), 'fhirline-plan-'));
+    store = new EmbeddedStore(dir);
+    await store.open();
+    await store.write(docs.map((d) => ({ op: 'insert' as const, collection: 'resources' as const, doc: d })));
+  });
+  after(async function () {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** What mingo alone answers over every document: the reference for every plan. */
+  const expected = (filter: Filter) => docs.filter((d) => new Query(filter).test(d)).map((d) => d._id);
+  const ids = async (filter: Filter, limit?: number) => (await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit })).map((d) => d._id);
+  const keysOf = (plan: string) => Number(/\((\d+) keys\)/.exec(plan)?.[1]);
+
+  it('of two bound indexes, the one with fewer keys is used (a patient rather than a common code)', async function () {
+    const filter = { $and: [{ resourceType: 'Observation' }, { deleted: false }, { tok: 'code|common|http://loinc.org' }, { ref: 'subject|Patient/p7' }] };
+    const plan = await store.explain('resources', filter);
+    assert.match(plan, /IXSCAN resources \{resourceType, ref\}/);
+    assert.equal(keysOf(plan), 8);
+    assert.deepEqual(await ids(filter), expected(filter));
+  });
+
+  it('an _id $in nested in $and (the matches of a _has) is looked up by primary key', async function () {
+    const filter = { $and: [{ resourceType: 'Observation' }, { deleted: false }, { _id: { $in: ['Observation/o010', 'Observation/o003'] } }] };
+    assert.match(await store.explain('resources', filter), /IXSCAN _id \(2 keys\)/);
+    assert.deepEqual(await ids(filter), ['Observation/o003', 'Observation/o010']);
+  });
+
+  it('a range on a single-valued field uses both ends, also when it comes from an $or over that field', async function () {
+    // `_lastUpdated=ge...` compiles to "above or within", `lt` to "below": together a window of 10 seconds.
+    const filter = {
+      $and: [
+        { resourceType: 'Observation' },
+        { $or: [{ lastUpdated: { $gt: '2024-01-01T00:01:00.000Z' } }, { lastUpdated: { $gte: '2024-01-01T00:01:00.000Z', $lte: '2024-01-01T00:01:00.000Z' } }] },
+        { lastUpdated: { $lt: '2024-01-01T00:01:10.000Z' } },
+      ],
+    };
+    const plan = await store.explain('resources', filter);
+    assert.match(plan, /lastUpdated/);
+    assert.equal(keysOf(plan), 10);
+    assert.deepEqual(await ids(filter), expected(filter));
+  });
+
+  it('on a multi-valued field a range is scanned from its lower end only, and still answered exactly', async function () {
+    const extra = doc('multi', 1000, { tok: ['code|a|s', 'code|z|s'] });
+    await store.write([{ op: 'insert', collection: 'resources', doc: extra }]);
+    docs.push(extra);
+    // MongoDB semantics: one value above 'code|m', another below 'code|n' - the document matches.
+    const filter = { resourceType: 'Observation', tok: { $gt: 'code|m', $lt: 'code|n' } };
+    assert.deepEqual(await ids(filter), expected(filter));
+    assert.ok(expected(filter).includes('Observation/multi'));
+  });
+
+  it('a date eq bounds dt.lo at both ends through its $elemMatch', async function () {
+    const filter = {
+      $and: [
+        { resourceType: 'Observation' },
+        { 'dt.p': 'date', dt: { $elemMatch: { p: 'date', lo: { $gte: '2020-01-05T00:00:00.000Z', $lte: '2020-01-05T23:59:59.999Z' }, hi: { $lte: '2020-01-05T23:59:59.999Z' } } } },
+      ],
+    };
+    const plan = await store.explain('resources', filter);
+    assert.match(plan, /IXSCAN resources \{resourceType, dt.p, dt.lo\}/);
+    assert.equal(keysOf(plan), expected(filter).length);
+    assert.deepEqual(await ids(filter), expected(filter));
+  });
+
+  it('keyset pages on _id over one index key give the same pages as sorting every match', async function () {
+    const filter = { $and: [{ resourceType: 'Observation' }, { deleted: false }, { tok: 'code|common|http://loinc.org' }] };
+    const all = expected(filter).sort();
+    const pages: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await ids(after ? { $and: [filter, { $or: [{ _id: { $gt: after } }] }] } : filter, 30);
+      if (page.length === 0) break;
+      pages.push(...page);
+      after = page[page.length - 1];
+    }
+    assert.deepEqual(pages, all);
+  });
+
+  it('conditions of a one-branch $or must all hold; an $or over several fields binds nothing', function () {
+    assert.deepEqual(conjunctiveConditions({ $or: [{ _id: { $gt: 'a' } }] }).get('_id'), [{ $gt: 'a' }]);
+    assert.equal(conjunctiveConditions({ $or: [{ a: 1 }, { b: 2 }] }).size, 0);
+    // Bounds of different types never make one covering range.
+    assert.equal(conjunctiveConditions({ $or: [{ a: { $gt: 1 } }, { a: { $gt: 'x' } }] }).size, 0);
+    assert.deepEqual(indexPlans({ resourceType: 'Observation' }, INDEXES.filter((i) => i.collection === 'resources'))[0].bounds, [{ values: ['Observation'] }]);
+  });
+});
