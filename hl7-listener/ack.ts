@@ -113,7 +113,7 @@ export function ackCode(header: AckHeader, outcome: AckOutcome): string {
 }
 
 /** The ACK text, segments separated by CR (chapter 2.5.1), ready for MLLP framing. */
-export function buildAck(header: AckHeader, outcome: AckOutcome, error?: AckError, now = new Date(), controlId = randomUUID()): string {
+export function buildAck(header: AckHeader, outcome: AckOutcome, error?: AckError, now = new Date(), controlId: string = randomUUID()): string {
   const enc = header.encoding;
   const f = enc.field;
   const esc = (s: string) => escapeValue(s, enc);
