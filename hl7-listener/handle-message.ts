@@ -17,6 +17,7 @@ import type { MappingContext } from './mapping/context.ts';
 import type { TransactionEntry } from './mapping/entries.ts';
 import { MappingError } from './mapping/errors.ts';
 import { mapMessage } from './mapping/index.ts';
+import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/senders.ts';
 import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseMessage } from './parse-message.ts';
 
@@ -39,6 +40,19 @@ export interface Handled {
 /** What a mapping answers: its entries, or (hl7-listener/mapping/index.ts MappingResult) ok/entries or the error. */
 export type MapOutcome = TransactionEntry[] | { ok: true; entries: TransactionEntry[] } | { ok: false; error: MappingError };
 export type MapMessage = (message: Hl7Message, context: MappingContext) => MapOutcome;
+
+/** Explicit cache: the HL7_SENDERS file, read and checked once per path (the listener reads it at start). */
+const profilesByPath = new Map<string, SenderProfiles>();
+
+export function senderProfiles(path: string | undefined): SenderProfiles {
+  const key = path ?? '';
+  let profiles = profilesByPath.get(key);
+  if (!profiles) {
+    profiles = readSenderProfiles(path);
+    profilesByPath.set(key, profiles);
+  }
+  return profiles;
+}
 
 /** `replayOf`: a failed record re-applied by `$replay` (no dedupe; the record is replaced). */
 export async function handleMessage(services: Services, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
@@ -64,7 +78,7 @@ export async function handleMessage(services: Services, received: Received, repl
   try {
     const context: MappingContext = {
       sender: { application: header.sendingApplication, facility: header.sendingFacility },
-      profile: { identifierSystems: {}, timeZone: 'UTC' },
+      profile: profileFor(senderProfiles(services.config.hl7Senders), header.sendingApplication, header.sendingFacility),
       source: archiveUrl(services.config.baseUrl, id),
     };
     const result = map(message, context);

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import type { Services } from '../server/fhir/services.ts';
 import { buildAck, headerFromRaw } from './ack.ts';
-import { handleMessage, type MapMessage } from './handle-message.ts';
+import { handleMessage, senderProfiles, type MapMessage } from './handle-message.ts';
 import { mapMessage } from './mapping/index.ts';
 import { frame, MllpDecoder } from './mllp-framing.ts';
 
@@ -18,6 +18,8 @@ const IDLE_TIMEOUT_MS = 5 * 60_000;
 export function startMllpServer(services: Services, options: { idleTimeoutMs?: number; map?: MapMessage } = {}): Promise<net.Server> {
   const { idleTimeoutMs = IDLE_TIMEOUT_MS, map = mapMessage } = options;
   const { config, logger } = services;
+  // A bad HL7_SENDERS file stops the start rather than mis-mapping messages.
+  senderProfiles(config.hl7Senders);
   const server = net.createServer((socket) => {
     const peer = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (config.mllpAllow.length > 0 && !config.mllpAllow.includes(peer)) {

@@ -12,6 +12,8 @@ export interface Config {
   mllpAllow: string[];
   /** Largest MLLP frame accepted, in bytes; a larger one is answered AR and dropped. */
   mllpMaxBytes: number;
+  /** Per-sender HL7 v2 mapping configuration file (hl7-listener/mapping/README.md, "Configuration"). */
+  hl7Senders?: string;
   dataDir: string;
   /** A directory of extra profiles and SearchParameters, read like `profiles/` after it. */
   extraProfilesDir?: string;
@@ -46,6 +48,7 @@ export function loadConfig(env: Env = process.env): Config {
     mllpHost: env.MLLP_HOST || '127.0.0.1',
     mllpAllow: (env.MLLP_ALLOW || '').split(',').map((s) => s.trim()).filter(Boolean),
     mllpMaxBytes: integer(env, 'MLLP_MAX_BYTES', 20 * 1024 * 1024),
+    hl7Senders: env.HL7_SENDERS || undefined,
     dataDir: env.DATA_DIR || './data',
     extraProfilesDir: env.EXTRA_PROFILES_DIR || undefined,
     mongodbUri: env.MONGODB_URI || undefined,
