@@ -90,6 +90,8 @@ export class DuplicateKeyError extends Error {
 /** The indexes every adapter creates on open; the search issue adds its attribute-pattern indexes here. */
 export const INDEXES: IndexSpec[] = [
   { collection: 'resources', fields: ['resourceType', 'lastUpdated'] },
+  // Every current resource of a type in `_id` order: a search's first page without criteria, and its count.
+  { collection: 'resources', fields: ['resourceType', 'deleted'] },
   { collection: 'resources', fields: ['resourceType', 'tok'] },
   { collection: 'resources', fields: ['resourceType', 'ref'] },
   { collection: 'resources', fields: ['resourceType', 'str'] },

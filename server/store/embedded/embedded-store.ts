@@ -38,11 +38,18 @@ interface OpenIndex {
 type MultiValued = { perDocument: boolean[]; perElement: boolean[] };
 
 /** How a read finds its candidates: by primary key, through one index, or by scanning the collection. */
-type ScanPlan = { kind: 'id'; ids: string[] } | { kind: 'index'; open: OpenIndex; plan: IndexPlan } | { kind: 'collection' };
+type ScanPlan =
+  | { kind: 'id'; ids: string[] }
+  /** `also`: other index plans whose `_id`s the candidates must be among (index intersection). */
+  | { kind: 'index'; open: OpenIndex; plan: IndexPlan; also?: { open: OpenIndex; plan: IndexPlan }[] }
+  | { kind: 'collection' };
 
 /** Candidate plans whose keys are counted before choosing, and the count beyond which plans tie. */
-const PLANS_COUNTED = 6;
+const PLANS_COUNTED = 8;
 const COUNT_CAP = 2000;
+/** A plan with at most this many keys, and this many times the best plan's, is intersected with it. */
+const INTERSECT_MAX_KEYS = 500;
+const INTERSECT_RATIO = 20;
 
 /** A unit of work waiting for the next group commit. */
 interface PendingUnit {
@@ -160,9 +167,12 @@ export class EmbeddedStore implements Store {
   }
 
   async count(collection: CollectionName, filter: Filter): Promise<number> {
+    const scan = this.planScan(collection, filter);
+    // A covered count, as MongoDB's COUNT_SCAN: the key's entries are the matches, no document is read.
+    if (scan.kind === 'index' && coveredBy(filter, scan.plan)) return scan.open.db.getValuesCount(equalityPrefixes(scan.plan.bounds)[0] as Key);
     const query = new Query(filter);
     let n = 0;
-    for (const doc of this.candidates(collection, filter, this.planScan(collection, filter))) if (query.test(doc)) n++;
+    for (const doc of this.candidates(collection, filter, scan)) if (query.test(doc)) n++;
     return n;
   }
 
@@ -173,8 +183,13 @@ export class EmbeddedStore implements Store {
     if (scan.kind === 'collection') return `COLLSCAN ${collection} (${this.collection(collection).getKeysCount()} docs)`;
     let keys = 0;
     for (const _ of scanIndex(scan.open.db, scan.plan, idStart(filter))) keys++;
-    const { plan } = scan;
-    return `IXSCAN ${collection} {${plan.index.fields.slice(0, plan.bounds.length).join(', ')}} (${keys} keys)`;
+    const describe = (plan: IndexPlan) => `{${plan.index.fields.slice(0, plan.bounds.length).join(', ')}}`;
+    const also = (scan.also ?? []).map((a) => {
+      let n = 0;
+      for (const _ of scanIndex(a.open.db, a.plan)) n++;
+      return ` AND_SORTED IXSCAN ${describe(a.plan)} (${n} keys)`;
+    });
+    return `IXSCAN ${collection} ${describe(scan.plan)} (${keys} keys)${also.join('')}`;
   }
 
   /**
@@ -198,15 +213,23 @@ export class EmbeddedStore implements Store {
     if (plans.length === 0) return best;
     if (!nested && plans.length === 1) return { kind: 'index', open: open.find((o) => o.spec === plans[0].index)!, plan: plans[0] };
     let bestKeys = nested ? nested.length : Infinity;
+    const counted: { index: OpenIndex; plan: IndexPlan; keys: number }[] = [];
     for (const plan of plans) {
       const index = open.find((o) => o.spec === plan.index)!;
-      const keys = countKeys(index, plan, Math.min(bestKeys, COUNT_CAP));
+      // Counted far enough to know whether the plan is worth intersecting with the best (see below).
+      const keys = countKeys(index, plan, Math.min(COUNT_CAP, bestKeys === Infinity ? COUNT_CAP : Math.max(bestKeys * INTERSECT_RATIO, INTERSECT_MAX_KEYS) + 1));
+      counted.push({ index, plan, keys });
       if (keys < bestKeys || (bestKeys === Infinity && best.kind === 'collection')) {
         best = { kind: 'index', open: index, plan };
         bestKeys = keys;
       }
     }
-    return best;
+    if (best.kind !== 'index' || bestKeys < 4) return best;
+    // Index intersection (MongoDB's AND_SORTED): reading index keys costs far less than reading a document, so
+    // other plans with few keys narrow the best one's candidates before any document is read.
+    const chosen = best.plan;
+    const also = counted.filter((c) => c.plan !== chosen && c.keys <= INTERSECT_MAX_KEYS && c.keys <= bestKeys * INTERSECT_RATIO);
+    return also.length === 0 ? best : { ...best, also: also.map((c) => ({ open: c.index, plan: c.plan })) };
   }
 
   /** The documents that may match, as `scan` finds them. */
@@ -228,8 +251,9 @@ export class EmbeddedStore implements Store {
       return;
     }
     const seen = new Set<string>();
+    const within = (scan.also ?? []).map(({ open, plan }) => new Set(scanIndex(open.db, plan)));
     for (const id of scanIndex(scan.open.db, scan.plan, idStart(filter))) {
-      if (seen.has(id)) continue;
+      if (seen.has(id) || !within.every((ids) => ids.has(id))) continue;
       seen.add(id);
       const doc = docs.get(id);
       if (doc) yield doc;
@@ -364,6 +388,24 @@ function exactKey(plan: IndexPlan): boolean {
   return plan.bounds.length === plan.index.fields.length && plan.bounds.every((b) => b.values?.length === 1);
 }
 
+/**
+ * The filter is nothing but equalities (in `$and`s) on the fields of the plan's one exact key, with the values
+ * of that key: every entry under the key is a match and every match has one entry there.
+ */
+function coveredBy(filter: Filter, plan: IndexPlan): boolean {
+  if (!exactKey(plan)) return false;
+  const fields = plan.index.fields;
+  const covered = (f: Filter): boolean =>
+    Object.entries(f).every(([field, cond]) => {
+      if (field === '$and') return Array.isArray(cond) && cond.every((c) => covered(c as Filter));
+      const i = fields.indexOf(field);
+      const value = i < 0 ? undefined : plan.bounds[i].values![0];
+      // Scalars only (no operator, regex or null), and no string long enough to be cut in the key.
+      return value !== undefined && value !== null && cond === value && !(typeof cond === 'string' && cond.length >= MAX_KEY_STRING);
+    });
+  return covered(filter);
+}
+
 /** Every field of the index bound by equality or `$in`: whole keys, counted natively. */
 function exactKeys(plan: IndexPlan): boolean {
   return plan.bounds.length === plan.index.fields.length && plan.bounds.every((b) => b.values);
@@ -381,17 +423,17 @@ function distinctPlans(plans: IndexPlan[]): IndexPlan[] {
 }
 
 /**
- * How many index entries the plan scans, up to `cap` (at most COUNT_CAP): beyond that plans tie and the
- * better bound one wins.
+ * How many index entries the plan scans: exact keys counted natively by LMDB, other ranges by scanning them
+ * up to `cap` (Infinity beyond: too many to be worth knowing; among such plans the better bound one wins).
  */
 function countKeys(index: OpenIndex, plan: IndexPlan, cap: number): number {
   if (exactKeys(plan)) {
     let n = 0;
     for (const key of equalityPrefixes(plan.bounds)) n += index.db.getValuesCount(key as Key);
-    return Math.min(n, COUNT_CAP);
+    return n;
   }
   let n = 0;
-  for (const _ of scanIndex(index.db, plan)) if (++n >= cap) break;
+  for (const _ of scanIndex(index.db, plan)) if (++n >= cap) return Infinity;
   return n;
 }
 

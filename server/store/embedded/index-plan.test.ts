@@ -116,6 +116,33 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     assert.deepEqual(pages, all);
   });
 
+  it('a count of a whole type is planned on {resourceType, deleted} and exact (tombstones and other types left out)', async function () {
+    const tombstone = doc('gone', 7, { deleted: true, content: null, tok: [], ref: [], dt: [] });
+    const patient = { ...doc('p', 1), _id: 'Patient/p', resourceType: 'Patient' };
+    await store.write([tombstone, patient].map((d) => ({ op: 'insert' as const, collection: 'resources' as const, doc: d })));
+    docs.push(tombstone, patient);
+    const filter = { $and: [{ resourceType: 'Observation' }, { deleted: false }] };
+    assert.match(await store.explain('resources', filter), /IXSCAN resources \{resourceType, deleted\}/);
+    assert.equal(await store.count('resources', filter), expected(filter).length);
+    const narrower = { $and: [filter, { ref: 'subject|Patient/p3' }] };
+    assert.equal(await store.count('resources', narrower), expected(narrower).length);
+    assert.deepEqual(await ids(filter, 5), expected(filter).sort().slice(0, 5));
+  });
+
+  it('two conditions on one index with few keys each are intersected before any document is read', async function () {
+    const names = Array.from({ length: 60 }, (_, n) => ({
+      ...doc(`n${n}`, n, { str: [`family|${n % 3 === 0 ? 'muller' : 'smith'}`, `given|${n % 4 === 0 ? 'zoe' : 'anna'}`] }),
+      _id: `Patient/n${n}`,
+      resourceType: 'Patient',
+    }));
+    await store.write(names.map((d) => ({ op: 'insert' as const, collection: 'resources' as const, doc: d })));
+    docs.push(...names);
+    const filter = { $and: [{ resourceType: 'Patient' }, { str: /^family\|mul/ }, { str: /^given\|zo/ }] };
+    assert.match(await store.explain('resources', filter), /IXSCAN resources \{resourceType, str\} \(\d+ keys\) AND_SORTED IXSCAN \{resourceType, str\}/);
+    assert.deepEqual(await ids(filter), expected(filter));
+    assert.equal(expected(filter).length, 5);
+  });
+
   it('conditions of a one-branch $or must all hold; an $or over several fields binds nothing', function () {
     assert.deepEqual(conjunctiveConditions({ $or: [{ _id: { $gt: 'a' } }] }).get('_id'), [{ $gt: 'a' }]);
     assert.equal(conjunctiveConditions({ $or: [{ a: 1 }, { b: 2 }] }).size, 0);

@@ -162,21 +162,23 @@ export function boundOf(cond: unknown): FieldBound | undefined {
   return useful ? bound : undefined;
 }
 
-/** Bounds on one field from every condition on it: the first equality, else one range (both ends merged if `intersect`). */
-function fieldBound(conds: unknown[], intersect: boolean): FieldBound | undefined {
+/**
+ * The alternative bounds on one field, one per condition: each equality, else each range (or, with `intersect`,
+ * all ranges merged into one). Every alternative alone narrows the candidates; the store may intersect them.
+ */
+function fieldBounds(conds: unknown[], intersect: boolean): FieldBound[] {
   const bounds = conds.map(boundOf).filter((b): b is FieldBound => b !== undefined);
-  const equality = bounds.find((b) => b.values);
-  if (equality) return equality;
-  if (bounds.length === 0) return undefined;
-  if (!intersect) return bounds[0];
+  const equalities = bounds.filter((b) => b.values);
+  if (equalities.length > 0) return equalities;
+  if (bounds.length === 0 || !intersect) return bounds;
   const prefix = bounds.find((b) => b.prefix !== undefined);
-  if (prefix) return prefix;
+  if (prefix) return [prefix];
   const merged: FieldBound = { intersect: true };
   for (const b of bounds) {
     if (b.lower && (!merged.lower || tighter(b.lower.value, merged.lower.value, 1))) merged.lower = b.lower;
     if (b.upper && (!merged.upper || tighter(b.upper.value, merged.upper.value, -1))) merged.upper = b.upper;
   }
-  return merged;
+  return [merged];
 }
 
 /** `a` is a tighter bound than `b` (same type; `direction` 1 for lower bounds, -1 for upper ones). */
@@ -193,46 +195,53 @@ function elemMatches(conds: unknown[] | undefined): Filter[] {
   });
 }
 
-/** Bounds of one index for the filter, or undefined when it binds no leading field. */
-function planFor(index: IndexSpec, conditions: Map<string, unknown[]>, singleValued: SingleValued): IndexPlan | undefined {
-  const bounds: FieldBound[] = [];
-  let score = 0;
-  const boundHeads = new Set<string>();
-  let element: Filter | undefined;
-  for (let i = 0; i < index.fields.length; i++) {
+/** Alternatives per field beyond which further conditions are left to mingo. */
+const MAX_ALTERNATIVES = 4;
+
+/** The plans of one index for the filter: one per choice of bound on each field; none when it binds no leading field. */
+function plansFor(index: IndexSpec, conditions: Map<string, unknown[]>, singleValued: SingleValued): IndexPlan[] {
+  const plans: IndexPlan[] = [];
+  const extend = (i: number, bounds: FieldBound[], score: number, boundHeads: Set<string>, element: Filter | undefined): void => {
+    const done = () => {
+      if (bounds.length > 0) plans.push({ index, bounds, score });
+    };
+    if (i === index.fields.length) return done();
     const field = index.fields[i];
     const head = field.includes('.') ? field.split('.')[0] : undefined;
     const sub = head ? field.slice(head.length + 1) : undefined;
     let conds: unknown[] | undefined;
     let withinElement = false;
+    let nextElement = element;
     if (head && boundHeads.has(head)) {
       // Index keys pair the fields of one array element (`dt.p`, `dt.lo`), but separate conditions on dotted
       // paths may be met by different elements: as MongoDB does, bound later fields of the group only from the
       // one `$elemMatch` that bound the earlier ones (its conditions all hold on the same element).
-      if (!element || !(sub! in element)) break;
+      if (!element || !(sub! in element)) return done();
       conds = [element[sub!]];
       withinElement = true;
     } else if (head) {
-      boundHeads.add(head);
       // An `$elemMatch` on the group that binds this field carries the group's next fields too.
-      element = elemMatches(conditions.get(head)).find((m) => sub! in m && boundOf(m[sub!]) !== undefined);
-      conds = [...(conditions.get(field) ?? []), ...(element ? [element[sub!]] : [])];
+      nextElement = elemMatches(conditions.get(head)).find((m) => sub! in m && boundOf(m[sub!]) !== undefined);
+      conds = [...(conditions.get(field) ?? []), ...(nextElement ? [nextElement[sub!]] : [])];
     } else {
       conds = conditions.get(field);
     }
-    const bound = conds && fieldBound(conds, singleValued(index, i, withinElement));
-    if (!bound) break;
-    bounds.push(bound);
-    score += bound.values ? 2 : 1;
-    if (!bound.values) break;
-  }
-  return bounds.length > 0 ? { index, bounds, score } : undefined;
+    const alternatives = conds ? fieldBounds(conds, singleValued(index, i, withinElement)).slice(0, MAX_ALTERNATIVES) : [];
+    if (alternatives.length === 0) return done();
+    const heads = head ? new Set([...boundHeads, head]) : boundHeads;
+    for (const bound of alternatives) {
+      if (bound.values) extend(i + 1, [...bounds, bound], score + 2, heads, nextElement);
+      else plans.push({ index, bounds: [...bounds, bound], score: score + 1 });
+    }
+  };
+  extend(0, [], 0, new Set(), undefined);
+  return plans;
 }
 
 /** Every index that binds a leading field of the filter, the best bound first (equality before range). */
 export function indexPlans(filter: Filter, indexes: IndexSpec[], singleValued: SingleValued = () => false): IndexPlan[] {
   const conditions = conjunctiveConditions(filter);
-  const plans = indexes.map((index) => planFor(index, conditions, singleValued)).filter((p): p is IndexPlan => p !== undefined);
+  const plans = indexes.flatMap((index) => plansFor(index, conditions, singleValued));
   // Stable: among equal scores the index declared first wins, as before.
   return plans.sort((a, b) => b.score - a.score);
 }
