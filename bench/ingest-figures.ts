@@ -9,6 +9,8 @@ export interface Completion {
   atMs: number;
   /** Resources the Bundle stored (0 when it failed). */
   resources: number;
+  /** The server's CPU time (all threads) at that moment, ms. */
+  serverCpuMs?: number | null;
 }
 
 export interface WindowRates {
@@ -18,20 +20,32 @@ export interface WindowRates {
   last10PctPerSec: number | null;
   /** last / first: 0.75 or more meets "the last 10% not slower than the first by more than 25%". */
   lastToFirst: number | null;
+  /** Server CPU per resource in the same windows, µs: unlike the rates, barely moved by other load on the machine. */
+  first10PctServerCpuUs: number | null;
+  last10PctServerCpuUs: number | null;
 }
 
 export function windowRates(completions: readonly Completion[]): WindowRates {
   const sorted = [...completions].filter((c) => c.resources > 0).sort((a, b) => a.atMs - b.atMs);
   const total = sorted.reduce((sum, c) => sum + c.resources, 0);
-  if (sorted.length < 2 || total === 0) return { first10PctPerSec: null, last10PctPerSec: null, lastToFirst: null };
+  const none = { first10PctPerSec: null, last10PctPerSec: null, lastToFirst: null, first10PctServerCpuUs: null, last10PctServerCpuUs: null };
+  if (sorted.length < 2 || total === 0) return none;
+  const out: WindowRates = { ...none };
+  const cpuUs = (from: number | null | undefined, to: number | null | undefined, resources: number) =>
+    from != null && to != null && resources > 0 ? Math.round(((to - from) * 1000) / resources) : null;
   let done = 0;
-  let first: number | null = null;
-  let last: number | null = null;
-  const endMs = sorted[sorted.length - 1].atMs;
+  const end = sorted[sorted.length - 1];
   for (const c of sorted) {
     done += c.resources;
-    if (first === null && done >= total * 0.1) first = c.atMs > 0 ? Math.round(done / (c.atMs / 1000)) : null;
-    if (last === null && done >= total * 0.9 && c.atMs < endMs) last = Math.round((total - done) / ((endMs - c.atMs) / 1000));
+    if (out.first10PctPerSec === null && done >= total * 0.1 && c.atMs > 0) {
+      out.first10PctPerSec = Math.round(done / (c.atMs / 1000));
+      out.first10PctServerCpuUs = cpuUs(sorted[0].serverCpuMs, c.serverCpuMs, done - sorted[0].resources);
+    }
+    if (out.last10PctPerSec === null && done >= total * 0.9 && c.atMs < end.atMs) {
+      out.last10PctPerSec = Math.round((total - done) / ((end.atMs - c.atMs) / 1000));
+      out.last10PctServerCpuUs = cpuUs(c.serverCpuMs, end.serverCpuMs, total - done);
+    }
   }
-  return { first10PctPerSec: first, last10PctPerSec: last, lastToFirst: first && last ? Math.round((last / first) * 100) / 100 : null };
+  if (out.first10PctPerSec && out.last10PctPerSec) out.lastToFirst = Math.round((out.last10PctPerSec / out.first10PctPerSec) * 100) / 100;
+  return out;
 }

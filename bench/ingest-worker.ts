@@ -8,7 +8,7 @@ import { createHttpClient } from './http-client.ts';
 import { windowRates, type Completion, type WindowRates } from './ingest-figures.ts';
 import { serveLoad } from './load-process.ts';
 import { round2, summarize, type LatencySummary } from './percentiles.ts';
-import { cpuTimeMs, peakRssMb, rssMb } from './proc-stats.ts';
+import { cpuTimeMs, peakRssMb, rssAnonMb, rssMb } from './proc-stats.ts';
 import { sharedBundle, syntheaBundle } from './synthea-bundles.ts';
 
 export interface IngestWorkerInput {
@@ -40,8 +40,11 @@ export interface IngestWorkerResult extends WindowRates {
   byType: Record<string, number>;
   serverCpuPct: number | null;
   serverCpuUsPerResource: number | null;
-  /** The server's resident memory every 10% of the run, MB: growth shows a leak or an unbounded cache. */
-  serverRssMbTimeline: (number | null)[];
+  /**
+   * The server's resident memory every 10% of the run, MB: `rss` counts the pages of the store's memory-mapped
+   * file it touched (reclaimable by the kernel), `anon` the heap and malloc only: growth there is a leak.
+   */
+  serverRssMbTimeline: { rss: number | null; anon: number | null }[];
   clientCpuPct: number;
   clientPeakRssMb: number | null;
 }
@@ -79,7 +82,7 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
   const errorKinds: Record<string, number> = {};
   const byType: Record<string, number> = {};
   const sizes: number[] = [];
-  const rssTimeline: (number | null)[] = [];
+  const rssTimeline: { rss: number | null; anon: number | null }[] = [];
   let firstError: string | undefined;
   let errors = 0;
   let sent = 0;
@@ -115,8 +118,8 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
         errors++;
         errorKinds[outcome] = (errorKinds[outcome] ?? 0) + 1;
       }
-      completions.push({ atMs: end - t0, resources: outcome === null ? bundle.entries : 0 });
-      while (rssTimeline.length < Math.floor((stored / target) * 10)) rssTimeline.push(rssMb(serverPid));
+      completions.push({ atMs: end - t0, resources: outcome === null ? bundle.entries : 0, serverCpuMs: cpuTimeMs(serverPid) });
+      while (rssTimeline.length < Math.floor((stored / target) * 10)) rssTimeline.push({ rss: rssMb(serverPid), anon: rssAnonMb(serverPid) });
       if (end - lastLog > 10_000) {
         lastLog = end;
         log(`${stored} resources in ${((end - t0) / 1000).toFixed(0)} s (${Math.round(stored / ((end - t0) / 1000))}/s), ${errors} errors`);

@@ -4,6 +4,8 @@
  * until ~200,000 resources are stored; reports Bundles/s, resources/s (whole run, first and last 10%), Bundle
  * latency and the server's peak RSS.
  */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { runLoadProcess } from './load-process.ts';
 import type { IngestWorkerInput, IngestWorkerResult } from './ingest-worker.ts';
 import { startServer } from './start-server.ts';
@@ -45,7 +47,7 @@ export async function ingestBenchmark(options: IngestBenchOptions = {}) {
       concurrency,
       ...figures,
       ...(result.errors ? { errorKinds, firstError } : {}),
-      server: { startupMs: server.startupMs, peakRssMb: server.peakRssMb() },
+      server: { startupMs: server.startupMs, peakRssMb: server.peakRssMb(), storeMb: directoryMb(server.dataDir) },
       targets: {
         resourcesPerSec: TARGET_RESOURCES_PER_SEC,
         lastToFirst: TARGET_LAST_TO_FIRST,
@@ -55,4 +57,13 @@ export async function ingestBenchmark(options: IngestBenchOptions = {}) {
   } finally {
     await server.stop();
   }
+}
+
+/** Size of the store's files, MB. */
+function directoryMb(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) bytes += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return Math.round(bytes / 2 ** 20);
 }

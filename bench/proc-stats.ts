@@ -15,6 +15,11 @@ export function rssMb(pid: number): number | null {
   return statusField(pid, 'VmRSS');
 }
 
+/** Resident anonymous memory of `pid` in MB (the JS heap and malloc; not the store's memory-mapped file pages). */
+export function rssAnonMb(pid: number): number | null {
+  return statusField(pid, 'RssAnon');
+}
+
 function statusField(pid: number, field: string): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
