@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
- * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`). Environment knobs: BENCH_PHASE_S (length of each
+ * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`, `hl7`). Environment knobs: BENCH_PHASE_S (length of each
  * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_CLIENT=node-http (drive with node:http
  * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
  * .cpuprofile there with rest-phases.json; summarise it with
@@ -8,11 +8,14 @@
  * BENCH_SEARCH_RESOURCES (default 100000), BENCH_SEARCH_SMALL (share measured first, default 0.25, 0 skips it),
  * BENCH_SEARCH_QUERY_S (per query, default 5), BENCH_SEARCH_CONCURRENCY (default 16), BENCH_SEARCH_IN_FLIGHT
  * (patient records written at once, default 32); for `ingest`: BENCH_INGEST_RESOURCES (default 200000),
- * BENCH_INGEST_CONCURRENCY (Bundles in flight, default 4), BENCH_INGEST_WARMUP (Bundles before measuring, default 8).
+ * BENCH_INGEST_CONCURRENCY (Bundles in flight, default 4), BENCH_INGEST_WARMUP (Bundles before measuring, default 8);
+ * for `hl7`: BENCH_HL7_MESSAGES (measured ORU^R01 per connection, default 1500), BENCH_HL7_CONNECTIONS (default 4),
+ * BENCH_HL7_WARMUP (per connection, default 25).
  * See bench/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { hl7Benchmark } from './hl7.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { restBenchmark } from './rest.ts';
 import { searchBenchmark } from './search.ts';
@@ -39,6 +42,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
       log,
     }),
   ingest: () => ingestBenchmark({ resources: num('BENCH_INGEST_RESOURCES'), concurrency: num('BENCH_INGEST_CONCURRENCY'), warmupBundles: num('BENCH_INGEST_WARMUP'), client, log }),
+  hl7: () => hl7Benchmark({ messages: num('BENCH_HL7_MESSAGES'), connections: num('BENCH_HL7_CONNECTIONS'), warmup: num('BENCH_HL7_WARMUP'), log }),
 };
 
 const selected = process.argv.slice(2);

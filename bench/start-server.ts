@@ -34,6 +34,8 @@ export interface BenchServer {
   /** e.g. http://127.0.0.1:40123 (no trailing slash); FHIR base is `${origin}/fhir`. */
   origin: string;
   port: number;
+  /** The MLLP listener's port (127.0.0.1). */
+  mllpPort: number;
   dataDir: string;
   /** Milliseconds from spawn to the first 200 from /readyz. */
   startupMs: number;
@@ -126,7 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
       }
       cleanup();
     })());
-  return { pid, origin, port, dataDir, startupMs, peakRssMb: () => peakRssMb(pid), stop };
+  return { pid, origin, port, mllpPort, dataDir, startupMs, peakRssMb: () => peakRssMb(pid), stop };
 }
 
 async function waitReady(child: ChildProcess, origin: string, exited: Promise<number | null>, timeoutMs: number, tail: string[]): Promise<void> {
