@@ -18,6 +18,7 @@ import type { TransactionEntry } from './mapping/entries.ts';
 import { MappingError } from './mapping/errors.ts';
 import { mapMessage } from './mapping/index.ts';
 import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/senders.ts';
+import { keepEncountersNewer } from './encounter-order.ts';
 import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseMessage } from './parse-message.ts';
 
@@ -83,7 +84,7 @@ export async function handleMessage(services: Services, received: Received, repl
     };
     const result = map(message, context);
     if (!Array.isArray(result) && !result.ok) throw result.error;
-    const entries = Array.isArray(result) ? result : result.entries;
+    const entries = await keepEncountersNewer(services, Array.isArray(result) ? result : result.entries);
     requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
   } catch (e) {
     if (e instanceof MappingError) {

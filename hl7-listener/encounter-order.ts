@@ -1,0 +1,27 @@
+/**
+ * Out-of-order ADT events never move an Encounter backwards (issue 5; hl7-listener/mapping/README.md): before
+ * the transaction, each `PUT Encounter?identifier=...` entry is compared with the Encounter it matches now,
+ * and a stale one becomes a conditional create (mapping/messages/encounter-order.ts keepNewerEncounter).
+ * Two messages about one Encounter on two connections at the same instant remain last-writer-wins.
+ */
+import type { Encounter } from '@medplum/fhirtypes';
+import { parseFhirJson, toPlain } from '../server/fhir-json/fhir-json.ts';
+import type { Services } from '../server/fhir/services.ts';
+import { findOneMatch } from '../server/repository/conditional.ts';
+import type { TransactionEntry } from './mapping/entries.ts';
+import { keepNewerEncounter } from './mapping/index.ts';
+
+export async function keepEncountersNewer({ store, config }: Services, entries: TransactionEntry[]): Promise<TransactionEntry[]> {
+  const out: TransactionEntry[] = [];
+  for (const entry of entries) {
+    const { method, url } = entry.request;
+    if (entry.resource.resourceType !== 'Encounter' || method !== 'PUT' || !url.startsWith('Encounter?')) {
+      out.push(entry);
+      continue;
+    }
+    const match = await findOneMatch(store, config.baseUrl, { type: 'Encounter', query: url.slice('Encounter?'.length) });
+    const stored = match?.content ? toPlain<Encounter>(parseFhirJson(match.content)) : undefined;
+    out.push(keepNewerEncounter(entry, stored));
+  }
+  return out;
+}
