@@ -30,6 +30,8 @@ export interface Hl7WorkerResult {
   nonAaCodes: Record<string, number>;
   firstNonAa?: string;
   serverCpuPct: number | null;
+  /** Server CPU time per message (all threads): the figure to compare on a busy machine. */
+  serverCpuMsPerMessage: number | null;
   clientCpuPct: number;
 }
 
@@ -82,6 +84,7 @@ serveLoad<Hl7WorkerInput, Hl7WorkerResult>(async (input) => {
     nonAaCodes,
     ...(firstNonAa && { firstNonAa }),
     serverCpuPct: cpu0 !== null && cpu1 !== null ? round2(((cpu1 - cpu0) / elapsedMs) * 100) : null,
+    serverCpuMsPerMessage: cpu0 !== null && cpu1 !== null && sent > 0 ? round2((cpu1 - cpu0) / sent) : null,
     clientCpuPct: round2(((clientCpu.user + clientCpu.system) / 1000 / elapsedMs) * 100),
   };
 });
