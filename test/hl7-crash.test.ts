@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Encounter, Patient } from '@medplum/fhirtypes';
 import { MllpClient } from '../hl7-listener/testing/mllp-client.ts';
 import { makeTempDataDir, REPO_ROOT, startChildServer, type ChildServer } from './support/child-server.ts';
-import { getJson, mapLimit, readAllPages } from './support/fhir-requests.ts';
+import { getJson, mapLimit, readAllPages, type JsonAnswer } from './support/fhir-requests.ts';
 
 /** fixtures/hl7/senders.json: STJ and STJVISIT assigning authorities of the STJOHN facility. */
 const SENDERS = join(REPO_ROOT, 'fixtures', 'hl7', 'senders.json');
@@ -61,7 +61,7 @@ async function startHl7Server(dataDir: string): Promise<ChildServer> {
 async function checkAppliedOnce(child: ChildServer, sent: Sent[], problems: string[]): Promise<void> {
   const applied = new Map<string, { resources: string[] }>();
   for (let url: string | undefined = `${child.origin}/admin/hl7/messages?status=applied&_count=200`; url; ) {
-    const page = await getJson<{ messages: { id: string; controlId: string }[]; next?: string }>(url);
+    const page: JsonAnswer<{ messages: { id: string; controlId: string }[]; next?: string }> = await getJson(url);
     assert.equal(page.status, 200);
     for (const m of page.body!.messages) {
       const one = await getJson<{ resources: string[] }>(`${child.origin}/admin/hl7/messages/${m.id}`);
