@@ -411,12 +411,18 @@ function exactKeys(plan: IndexPlan): boolean {
   return plan.bounds.length === plan.index.fields.length && plan.bounds.every((b) => b.values);
 }
 
-/** Plans with the same bounds on the same fields scan alike: keep the first (e.g. `resourceType` alone on every index). */
+/**
+ * Drops the plans not worth counting: one that binds the same fields as an earlier plan with the same bounds
+ * (e.g. `resourceType` alone, on every index), or a strict subset of another plan's bound fields (its
+ * candidates include all of the other's).
+ */
 function distinctPlans(plans: IndexPlan[]): IndexPlan[] {
+  const signatures = plans.map((p) => new Set(p.bounds.map((b, i) => `${p.index.fields[i]}=${JSON.stringify(b)}`)));
+  const subset = (a: Set<string>, b: Set<string>) => a.size < b.size && [...a].every((x) => b.has(x));
   const seen = new Set<string>();
-  return plans.filter((p) => {
-    const signature = JSON.stringify([exactKey(p), p.index.fields.slice(0, p.bounds.length), p.bounds]);
-    if (seen.has(signature)) return false;
+  return plans.filter((p, i) => {
+    const signature = JSON.stringify([exactKey(p), [...signatures[i]]]);
+    if (seen.has(signature) || signatures.some((other) => subset(signatures[i], other))) return false;
     seen.add(signature);
     return true;
   });
