@@ -40,8 +40,11 @@ type MultiValued = { perDocument: boolean[]; perElement: boolean[] };
 /** How a read finds its candidates: by primary key, through one index, or by scanning the collection. */
 type ScanPlan =
   | { kind: 'id'; ids: string[] }
-  /** `also`: other index plans whose `_id`s the candidates must be among (index intersection). */
-  | { kind: 'index'; open: OpenIndex; plan: IndexPlan; also?: { open: OpenIndex; plan: IndexPlan }[] }
+  /**
+   * `ids`: the plan's `_id`s in scan order when counting already read them; `also`: other index plans whose
+   * `_id`s the candidates must be among (index intersection).
+   */
+  | { kind: 'index'; open: OpenIndex; plan: IndexPlan; ids?: string[]; also?: { open: OpenIndex; plan: IndexPlan; ids?: string[] }[] }
   | { kind: 'collection' };
 
 /** Candidate plans whose keys are counted before choosing, and the count beyond which plans tie. */
@@ -213,14 +216,14 @@ export class EmbeddedStore implements Store {
     if (plans.length === 0) return best;
     if (!nested && plans.length === 1) return { kind: 'index', open: open.find((o) => o.spec === plans[0].index)!, plan: plans[0] };
     let bestKeys = nested ? nested.length : Infinity;
-    const counted: { index: OpenIndex; plan: IndexPlan; keys: number }[] = [];
+    const counted: { index: OpenIndex; plan: IndexPlan; keys: number; ids?: string[] }[] = [];
     for (const plan of plans) {
       const index = open.find((o) => o.spec === plan.index)!;
       // Counted far enough to know whether the plan is worth intersecting with the best (see below).
-      const keys = countKeys(index, plan, Math.min(COUNT_CAP, bestKeys === Infinity ? COUNT_CAP : Math.max(bestKeys * INTERSECT_RATIO, INTERSECT_MAX_KEYS) + 1));
-      counted.push({ index, plan, keys });
+      const { keys, ids } = countKeys(index, plan, Math.min(COUNT_CAP, bestKeys === Infinity ? COUNT_CAP : Math.max(bestKeys * INTERSECT_RATIO, INTERSECT_MAX_KEYS) + 1));
+      counted.push({ index, plan, keys, ids });
       if (keys < bestKeys || (bestKeys === Infinity && best.kind === 'collection')) {
-        best = { kind: 'index', open: index, plan };
+        best = { kind: 'index', open: index, plan, ids };
         bestKeys = keys;
       }
     }
@@ -229,7 +232,7 @@ export class EmbeddedStore implements Store {
     // other plans with few keys narrow the best one's candidates before any document is read.
     const chosen = best.plan;
     const also = counted.filter((c) => c.plan !== chosen && c.keys <= INTERSECT_MAX_KEYS && c.keys <= bestKeys * INTERSECT_RATIO);
-    return also.length === 0 ? best : { ...best, also: also.map((c) => ({ open: c.index, plan: c.plan })) };
+    return also.length === 0 ? best : { ...best, also: also.map((c) => ({ open: c.index, plan: c.plan, ids: c.ids })) };
   }
 
   /** The documents that may match, as `scan` finds them. */
@@ -251,8 +254,8 @@ export class EmbeddedStore implements Store {
       return;
     }
     const seen = new Set<string>();
-    const within = (scan.also ?? []).map(({ open, plan }) => new Set(scanIndex(open.db, plan)));
-    for (const id of scanIndex(scan.open.db, scan.plan, idStart(filter))) {
+    const within = (scan.also ?? []).map(({ open, plan, ids }) => new Set(ids ?? scanIndex(open.db, plan)));
+    for (const id of scan.ids ?? scanIndex(scan.open.db, scan.plan, idStart(filter))) {
       if (seen.has(id) || !within.every((ids) => ids.has(id))) continue;
       seen.add(id);
       const doc = docs.get(id);
@@ -432,15 +435,16 @@ function distinctPlans(plans: IndexPlan[]): IndexPlan[] {
  * How many index entries the plan scans: exact keys counted natively by LMDB, other ranges by scanning them
  * up to `cap` (Infinity beyond: too many to be worth knowing; among such plans the better bound one wins).
  */
-function countKeys(index: OpenIndex, plan: IndexPlan, cap: number): number {
+function countKeys(index: OpenIndex, plan: IndexPlan, cap: number): { keys: number; ids?: string[] } {
   if (exactKeys(plan)) {
     let n = 0;
     for (const key of equalityPrefixes(plan.bounds)) n += index.db.getValuesCount(key as Key);
-    return n;
+    return { keys: n };
   }
-  let n = 0;
-  for (const _ of scanIndex(index.db, plan)) if (++n >= cap) return Infinity;
-  return n;
+  // The `_id`s scanned are kept: the chosen plan's candidates, or an intersection's set, without scanning again.
+  const ids: string[] = [];
+  for (const id of scanIndex(index.db, plan)) if (ids.push(id) >= cap) return { keys: Infinity };
+  return { keys: ids.length, ids };
 }
 
 function equalityPrefixes(bounds: FieldBound[]): KeyValue[][] {
