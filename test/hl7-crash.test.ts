@@ -141,18 +141,18 @@ describe('HL7 v2 listener across kill -9 of the server process (issue 5)', funct
     child = await startHl7Server(dataDir);
     const sent: Sent[] = [];
     let n = 0;
-    let stopped = false;
     // Warm up (validators compile on first use) so the kill lands while the server works at its normal pace.
     const warm = adtA01(n++, false);
     sent.push(warm);
     warm.ack = await (await connect(child)).request(warm.text);
     assert.deepEqual(msa(warm.ack), ['AA', warm.controlId]);
 
-    // Senders, each on its own connection, one message after another, waiting for each ACK (as real senders do).
+    // Senders, each on its own connection, one message after another, waiting for each ACK (as real senders do),
+    // until their connection dies: each ends with exactly one message that got no ACK. Bounded in count.
     const server = child;
     const sender = async () => {
       const client = await connect(server);
-      while (!stopped) {
+      while (n < 20_000) {
         const s = adtA01(n, n % 3 === 0);
         n++;
         sent.push(s);
@@ -166,8 +166,10 @@ describe('HL7 v2 listener across kill -9 of the server process (issue 5)', funct
       }
     };
     const senders = Array.from({ length: SENDERS_IN_FLIGHT }, sender);
-    await sleep(500 + Math.random() * 1_000);
-    stopped = true;
+    // Kill once the load is flowing (some ACKs came back), at a random moment.
+    const deadline = Date.now() + 60_000;
+    while (sent.filter((s) => s.ack).length < 1 + SENDERS_IN_FLIGHT && Date.now() < deadline) await sleep(20);
+    await sleep(Math.random() * 1_000);
     const exit = await child.kill9();
     await Promise.all(senders);
     assert.equal(exit.signal, 'SIGKILL');
