@@ -2,18 +2,13 @@
  * GET /metadata (https://hl7.org/fhir/R4/http.html#capabilities): generated from what the server supports.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 describe('capabilities (GET /metadata)', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const { http } = useTestServer();
 
   it('is an R4 CapabilityStatement listing every resource type with the interactions served', async () => {
-    const res = await request(server.app.callback()).get('/fhir/metadata');
+    const res = await http.get('/fhir/metadata');
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /^application\/fhir\+json/);
     assert.equal(res.body.resourceType, 'CapabilityStatement');

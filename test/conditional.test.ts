@@ -3,23 +3,17 @@
  * #cdelete, #patch): the outcomes for zero, one and several matches.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
 import type { EntryRequest } from '../server/bundle/entry-request.ts';
 import { applyTransaction } from '../server/bundle/transaction.ts';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const SYS = 'http://hospital.test/mrn';
 const patient = (mrn: string, family = 'Doe') => ({ resourceType: 'Patient', identifier: [{ system: SYS, value: mrn }], name: [{ family }] });
 
 describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const running = useTestServer();
+  const { http } = running;
 
   const post = (body: object, ifNoneExist?: string) => {
     const req = http.post('/fhir/Patient').set('content-type', FHIR);
@@ -55,7 +49,7 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
     // Called in-process so that every search runs before any write commits (over HTTP the requests happen to
     // arrive one after the other): without the claim on `Patient?identifier=...` this creates 12 Patients.
     const entry = (i: number): EntryRequest => ({ index: 0, method: 'POST', url: 'Patient', type: 'Patient', ifNoneExist: `identifier=${SYS}|race-1`, resource: patient('race-1', `Racer${i}`) });
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => applyTransaction(server.services, [entry(i)], { deleteMultiple: false })));
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => applyTransaction(running.server.services, [entry(i)], { deleteMultiple: false })));
     assert.equal(answers.filter(([a]) => a.status === 201).length, 1);
     assert.equal(answers.filter(([a]) => a.status === 200).length, 11);
     assert.equal(new Set(answers.map(([a]) => a.doc?.id)).size, 1);
@@ -122,13 +116,8 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
 });
 
 describe('conditional delete of several matches, when CONDITIONAL_DELETE_MULTIPLE allows it (http.html#cdelete)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer({ CONDITIONAL_DELETE_MULTIPLE: 'true' });
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const running = useTestServer({ CONDITIONAL_DELETE_MULTIPLE: 'true' });
+  const { http } = running;
 
   it('deletes every match', async () => {
     for (const mrn of ['x1', 'x2', 'x3']) await http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(patient(mrn, 'Many')));

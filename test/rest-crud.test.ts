@@ -2,20 +2,13 @@
  * Create, read, vread, update, patch, delete exactly as https://hl7.org/fhir/R4/http.html says.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const patient = { resourceType: 'Patient', name: [{ family: 'Chalmers', given: ['Peter'] }], gender: 'male', birthDate: '1974-12-25' };
 
 describe('REST interactions (http.html)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const { http } = useTestServer();
 
   const create = (body: object = patient) => http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(body));
 

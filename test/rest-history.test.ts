@@ -2,8 +2,7 @@
  * History: instance, type and system, `_count`, `_since`, paging (https://hl7.org/fhir/R4/http.html#history).
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 
@@ -15,13 +14,7 @@ interface Entry {
 }
 
 describe('history (http.html#history)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const { http } = useTestServer();
 
   const createDevice = async (n: number) =>
     (await http.post('/fhir/Device').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Device', serialNumber: `SN-${n}` }))).body;

@@ -2,20 +2,13 @@
  * HTTP-level behaviour: conditional read, Prefer, content negotiation, decimals, limits, malformed input, probes.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const patient = { resourceType: 'Patient', name: [{ family: 'Doe' }] };
 
 describe('REST over HTTP', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer({ MAX_BODY_BYTES: '20000' });
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const { http } = useTestServer({ MAX_BODY_BYTES: '20000' });
 
   const create = (body: object = patient) => http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(body));
 

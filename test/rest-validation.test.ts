@@ -3,20 +3,13 @@
  * https://hl7.org/fhir/R4/resource-operation-validate.html).
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const PROFILE = 'http://fhirline.org/fhir/StructureDefinition/fhirline-patient';
 
 describe('validation on write', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const { http } = useTestServer();
 
   const post = (body: object, path = '/fhir/Patient') => http.post(path).set('content-type', FHIR).send(JSON.stringify(body));
 

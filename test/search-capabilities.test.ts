@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { getSearchParameters } from '@medplum/core';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 interface SearchParam {
   name: string;
@@ -14,14 +13,10 @@ interface SearchParam {
 }
 
 describe('search in the CapabilityStatement (capabilitystatement.html#searchParam)', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const { http } = useTestServer();
 
   it('lists every search parameter of each type with type and documentation, and _include/_revinclude values', async () => {
-    const res = await request(server.app.callback()).get('/fhir/metadata');
+    const res = await http.get('/fhir/metadata');
     const resources = res.body.rest[0].resource as { type: string; searchParam: SearchParam[]; searchInclude: string[]; searchRevInclude: string[] }[];
     const patient = resources.find((r) => r.type === 'Patient')!;
     const names = patient.searchParam.map((p) => p.name);
@@ -37,7 +32,7 @@ describe('search in the CapabilityStatement (capabilitystatement.html#searchPara
   });
 
   it('lists composite parameters (search.html#composite), _list and Location near, and no special parameter it cannot search', async () => {
-    const res = await request(server.app.callback()).get('/fhir/metadata');
+    const res = await http.get('/fhir/metadata');
     const resources = res.body.rest[0].resource as { type: string; searchParam: SearchParam[] }[];
     const params = (type: string) => resources.find((r) => r.type === type)!.searchParam;
     const observation = params('Observation');

@@ -2,35 +2,12 @@
  * Chaining and reverse chaining over HTTP (https://hl7.org/fhir/R4/search.html#chaining, #has).
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
-
-const FHIR = 'application/fhir+json';
-
-interface Entry {
-  resource: { resourceType: string; id: string };
-  search: { mode: string };
-}
+import { fhirClient, type SearchEntry } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 describe('chained and reverse-chained search (search.html#chaining, #has)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
-
-  const create = async (resource: Record<string, unknown>) => {
-    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
-    assert.equal(res.status, 201, res.text);
-    return res.body as { id: string };
-  };
-  const ids = async (url: string, headers: Record<string, string> = {}) => {
-    const res = await http.get(url).set(headers);
-    assert.equal(res.status, 200, res.text);
-    return ((res.body.entry ?? []) as Entry[]).filter((e) => e.search.mode === 'match').map((e) => e.resource.id).sort();
-  };
+  const { http } = useTestServer();
+  const { create, ids } = fhirClient(http);
   const obs = (patient: string, code: string, extra: Record<string, unknown> = {}) =>
     create({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${patient}` }, ...extra });
 
@@ -71,7 +48,7 @@ describe('chained and reverse-chained search (search.html#chaining, #has)', () =
     assert.equal(wrongType.status, 400);
     const lenient = await http.get('/fhir/Observation?subject:Patient.nope=x&_count=1');
     assert.equal(lenient.status, 200);
-    assert.ok((lenient.body.entry as Entry[]).some((e) => e.search.mode === 'outcome'));
+    assert.ok((lenient.body.entry as SearchEntry[]).some((e) => e.search.mode === 'outcome'));
   });
 
   it('_has:Observation:subject:_id finds the Patients an Observation refers to (search.html#has)', async () => {

@@ -3,36 +3,16 @@
  * the REST API are extracted at write time and the components match within the same element.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { fhirClient, type ResourceToSend } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const LOINC = 'http://loinc.org';
 
-interface Entry {
-  resource: { resourceType: string; id: string };
-  search: { mode: string };
-}
-
 describe('composite search parameters (search.html#composite)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
-
-  const create = async (resource: Record<string, unknown>) => {
-    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
-    assert.equal(res.status, 201, res.text);
-    return res.body.id as string;
-  };
-  const ids = async (url: string) => {
-    const res = await http.get(url);
-    assert.equal(res.status, 200, res.text);
-    return ((res.body.entry ?? []) as Entry[]).filter((e) => e.search.mode === 'match').map((e) => e.resource.id).sort();
-  };
+  const { http } = useTestServer();
+  const { create: createResource, ids } = fhirClient(http);
+  const create = async (resource: ResourceToSend) => (await createResource(resource)).id;
   const bp = (systolic: number, diastolic: number) =>
     create({
       resourceType: 'Observation',

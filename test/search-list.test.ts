@@ -2,35 +2,13 @@
  * `_list` over HTTP (https://hl7.org/fhir/R4/search.html#list): the resources a List's entries refer to.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
-
-const FHIR = 'application/fhir+json';
-
-interface Entry {
-  resource: { resourceType: string; id: string };
-  search: { mode: string };
-}
+import { fhirClient, type ResourceToSend } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 describe('_list (search.html#list)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
-
-  const create = async (resource: Record<string, unknown>) => {
-    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
-    assert.equal(res.status, 201, res.text);
-    return res.body.id as string;
-  };
-  const ids = async (url: string) => {
-    const res = await http.get(url);
-    assert.equal(res.status, 200, res.text);
-    return ((res.body.entry ?? []) as Entry[]).filter((e) => e.search.mode === 'match').map((e) => e.resource.id).sort();
-  };
+  const { http } = useTestServer();
+  const { create: createResource, ids } = fhirClient(http);
+  const create = async (resource: ResourceToSend) => (await createResource(resource)).id;
 
   it('_list=List/[id] and _list=[id]: the resources of the searched type the List refers to', async () => {
     const a = await create({ resourceType: 'Patient', name: [{ family: 'ListA' }] });

@@ -4,8 +4,8 @@
  * These tests search by `_id` and `_lastUpdated` sorting, so they do not depend on the parameter compiler.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { fhirClient } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 
@@ -20,19 +20,8 @@ interface Link {
 }
 
 describe('search results (search.html)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer({ DEFAULT_COUNT: '5', MAX_COUNT: '50' });
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
-
-  const create = async (resource: Record<string, unknown>) => {
-    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
-    assert.equal(res.status, 201, res.text);
-    return res.body as { id: string; resourceType: string };
-  };
+  const { http } = useTestServer({ DEFAULT_COUNT: '5', MAX_COUNT: '50' });
+  const { create } = fhirClient(http);
   const get = async (url: string, headers: Record<string, string> = {}) => {
     const res = await http.get(url.replace('http://fhir.test', '')).set(headers);
     return res;

@@ -4,10 +4,8 @@
  * that stays consistent while resources are written between pages.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
-
-const FHIR = 'application/fhir+json';
+import { fhirClient } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 interface Entry {
   resource: { id: string; birthDate?: string; name?: { family: string }[] };
@@ -15,19 +13,8 @@ interface Entry {
 }
 
 describe('_sort by search parameters (search.html#sort)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
-
-  const create = async (resource: Record<string, unknown>) => {
-    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
-    assert.equal(res.status, 201, res.text);
-    return res.body as { id: string };
-  };
+  const { http } = useTestServer();
+  const { create } = fhirClient(http);
   async function all(url: string): Promise<Entry[]> {
     const out: Entry[] = [];
     let next: string | undefined = url;

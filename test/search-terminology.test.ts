@@ -3,24 +3,17 @@
  * canonical URL, an R4 one or one stored on this server.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { fhirClient, type SearchEntry } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
-const FHIR = 'application/fhir+json';
 const GENDER_VS = 'http://hl7.org/fhir/ValueSet/administrative-gender';
 
-interface Entry {
-  resource: { resourceType: string; id: string };
-  search: { mode: string };
-}
-
 describe('token :in / :not-in with a known ValueSet (search.html#modifiers)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  const ids: Record<string, string> = {};
+  const { http } = useTestServer();
+  const { create, ids } = fhirClient(http);
+  /** The test's name of each resource, by id. */
+  const nameOf: Record<string, string> = {};
   before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
     const obs = (code: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] } });
     for (const [name, resource] of Object.entries({
       female: { resourceType: 'Patient', gender: 'female' },
@@ -36,19 +29,12 @@ describe('token :in / :not-in with a known ValueSet (search.html#modifiers)', ()
         compose: { include: [{ system: 'http://loinc.org', concept: [{ code: '8480-6' }, { code: '8462-4' }] }] },
       },
     })) {
-      const res = await http.post(`/fhir/${resource.resourceType}`).set('content-type', FHIR).send(JSON.stringify(resource));
-      assert.equal(res.status, 201, res.text);
-      ids[res.body.id as string] = name;
+      nameOf[(await create(resource)).id] = name;
     }
   });
-  after(() => server.close());
 
   const get = (url: string, headers: Record<string, string> = {}) => http.get(url).set(headers);
-  const names = async (url: string) => {
-    const res = await get(url);
-    assert.equal(res.status, 200, res.text);
-    return ((res.body.entry ?? []) as Entry[]).filter((e) => e.search.mode === 'match').map((e) => ids[e.resource.id]).sort();
-  };
+  const names = async (url: string) => (await ids(url)).map((id) => nameOf[id]).sort();
 
   it(':in an R4 ValueSet (from the definitions): codes of the code system it includes', async () => {
     assert.deepEqual(await names(`/fhir/Patient?gender:in=${encodeURIComponent(GENDER_VS)}`), ['female', 'unknown']);
@@ -70,7 +56,7 @@ describe('token :in / :not-in with a known ValueSet (search.html#modifiers)', ()
     assert.match(JSON.stringify(strict.body), /Unknown ValueSet/);
     const lenient = await get('/fhir/Observation?code:in=http://example.org/unknown');
     assert.equal(lenient.status, 200);
-    const outcome = (lenient.body.entry as Entry[]).find((e) => e.search.mode === 'outcome');
+    const outcome = (lenient.body.entry as SearchEntry[]).find((e) => e.search.mode === 'outcome');
     assert.match(JSON.stringify(outcome?.resource), /Unknown ValueSet/);
   });
 

@@ -4,35 +4,13 @@
  * reference to a deleted resource is in search-chain.test.ts.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
-
-const FHIR = 'application/fhir+json';
-
-interface Entry {
-  resource: { resourceType: string; id: string };
-  search: { mode: string };
-}
+import { fhirClient, type ResourceToSend } from './support/fhir-client.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 describe('search traps over HTTP (search.html)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer();
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
-
-  const create = async (resource: Record<string, unknown>) => {
-    const res = await http.post(`/fhir/${resource.resourceType as string}`).set('content-type', FHIR).send(JSON.stringify(resource));
-    assert.equal(res.status, 201, res.text);
-    return res.body.id as string;
-  };
-  const ids = async (url: string) => {
-    const res = await http.get(url);
-    assert.equal(res.status, 200, res.text);
-    return ((res.body.entry ?? []) as Entry[]).filter((e) => e.search.mode === 'match').map((e) => e.resource.id).sort();
-  };
+  const { http } = useTestServer();
+  const { create: createResource, ids } = fhirClient(http);
+  const create = async (resource: ResourceToSend) => (await createResource(resource)).id;
   const encounter = (period: Record<string, string>, code: string) =>
     create({ resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, period, serviceType: { text: code } });
 

@@ -2,10 +2,9 @@
  * Batch and transaction Bundles (https://hl7.org/fhir/R4/http.html#transaction, bundle.html#transaction).
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
 import type { BundleEntry } from '@medplum/fhirtypes';
 import type { OutboxDocument } from '../server/store/documents.ts';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const SYS = 'http://hospital.test/mrn';
@@ -24,13 +23,8 @@ const observation = (subject: string, value = 5.0) => ({
 const bundle = (type: 'transaction' | 'batch', entry: object[]): object => ({ resourceType: 'Bundle', type, entry });
 
 describe('batch and transaction (http.html#transaction)', () => {
-  let server: TestServer;
-  let http: ReturnType<typeof request>;
-  before(async () => {
-    server = await startTestServer({ MAX_BUNDLE_ENTRIES: '50' });
-    http = request(server.app.callback());
-  });
-  after(() => server.close());
+  const running = useTestServer({ MAX_BUNDLE_ENTRIES: '50' });
+  const { http } = running;
 
   const send = (b: object, prefer?: string) => {
     const req = http.post('/fhir').set('content-type', FHIR);
@@ -39,7 +33,7 @@ describe('batch and transaction (http.html#transaction)', () => {
   };
   /** What the store holds: every current resource, history version and outbox event. */
   const snapshot = async () => {
-    const { store } = server.services;
+    const { store } = running.server.services;
     const ids = async (c: 'resources' | 'history' | 'outbox') => (await store.find(c, {})).map((d) => d._id).sort();
     return { resources: await ids('resources'), history: await ids('history'), outbox: await ids('outbox') };
   };
@@ -191,13 +185,13 @@ describe('batch and transaction (http.html#transaction)', () => {
   });
 
   it('an outbox event is written per changed resource, in the transaction unit', async () => {
-    const before = (await server.services.store.find<OutboxDocument>('outbox', {})).length;
+    const before = (await running.server.services.store.find<OutboxDocument>('outbox', {})).length;
     const res = await send(bundle('transaction', [
       { fullUrl: P1, resource: patient('ob-1'), request: { method: 'POST', url: 'Patient' } },
       { resource: observation(P1), request: { method: 'POST', url: 'Observation' } },
     ]));
     assert.equal(res.status, 200);
-    const events = await server.services.store.find<OutboxDocument>('outbox', {});
+    const events = await running.server.services.store.find<OutboxDocument>('outbox', {});
     assert.equal(events.length, before + 2);
   });
 

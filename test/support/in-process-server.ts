@@ -1,10 +1,17 @@
 /**
  * An in-process Fhirline app on a fresh embedded store in a temp directory, for supertest.
+ *
+ *   describe('...', () => {
+ *     const { http } = useTestServer();     // before: start, after: close
+ *     it('...', async () => { await http.get('/fhir/metadata'); });
+ *   });
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Koa from 'koa';
+import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Services } from '../../server/fhir/services.ts';
@@ -31,6 +38,41 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A supertest agent for an in-process app. */
+export type Http = ReturnType<typeof request>;
+
+export interface UsedTestServer {
+  /** The running server; only inside hooks and tests (it starts in `before`). */
+  readonly server: TestServer;
+  /** Usable from the `describe` body: its requests reach the app started in `before`. */
+  readonly http: Http;
+}
+
+/**
+ * Registers mocha `before`/`after` hooks in the enclosing `describe` that start one server with `env` and close
+ * it, so each test file does not repeat them.
+ */
+export function useTestServer(env: Record<string, string> = {}): UsedTestServer {
+  let started: TestServer | undefined;
+  let callback: ReturnType<Koa['callback']> | undefined;
+  before(async () => {
+    started = await startTestServer(env);
+    callback = started.app.callback();
+  });
+  after(() => started?.close());
+  const notStarted = () => new Error('the test server starts in a before hook: use it inside hooks and tests');
+  return {
+    http: request((req: IncomingMessage, res: ServerResponse) => {
+      if (!callback) throw notStarted();
+      return callback(req, res);
+    }),
+    get server() {
+      if (!started) throw notStarted();
+      return started;
     },
   };
 }
