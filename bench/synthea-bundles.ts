@@ -250,15 +250,18 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
       const amount = Math.round(items.length * (80 + rnd() * 400) * 100) / 100;
       const total: Money = { value: amount, currency: 'USD' };
       const insurance = payer;
-      const type = { coding: [{ system: CLAIM_TYPE, code: prescription ? 'pharmacy' : 'institutional' }] };
-      const claimResource: Claim = {
-        resourceType: 'Claim',
+      // The ExplanationOfBenefit adjudicates this claim, so both carry the same status, type, patient and period.
+      const billing: Pick<Claim, 'status' | 'type' | 'use' | 'patient' | 'billablePeriod' | 'created'> = {
         status: 'active',
-        type,
+        type: { coding: [{ system: CLAIM_TYPE, code: prescription ? 'pharmacy' : 'institutional' }] },
         use: 'claim',
         patient: subject,
         billablePeriod: { start, end },
         created: end,
+      };
+      const claimResource: Claim = {
+        resourceType: 'Claim',
+        ...billing,
         provider: organization,
         priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
         ...(prescription ? { prescription: { reference: prescription } } : {}),
@@ -285,12 +288,7 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
           },
         ],
         identifier: [{ system: 'https://bluebutton.cms.gov/resources/variables/clm_id', value: hex(12) }],
-        status: 'active',
-        type,
-        use: 'claim',
-        patient: subject,
-        billablePeriod: { start, end },
-        created: end,
+        ...billing,
         insurer: { display: insurance },
         provider: practitioner,
         claim: { reference: claimUrl },
