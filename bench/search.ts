@@ -54,7 +54,7 @@ interface QueryFigures {
   pages?: QueryReport['pages'];
   plan: string[];
   /** The same query on the small dataset. */
-  small?: { p50Ms: number | null; p95Ms: number | null; queriesPerSec: number; matches: number; plan: string[] };
+  small?: { p50Ms: number | null; p95Ms: number | null; queriesPerSec: number; serverCpuUsPerQuery: number | null; matches: number; plan: string[] };
 }
 
 export async function searchBenchmark(options: SearchBenchOptions = {}) {
@@ -135,7 +135,10 @@ export async function searchBenchmark(options: SearchBenchOptions = {}) {
     const perQuery = queries.map((q, i) => {
       const f = figures(q, full.result.queries[i], full.plans[q.name] ?? []);
       const s = small?.result.queries[i];
-      if (s) f.small = { p50Ms: s.phase.latencyMs?.p50 ?? null, p95Ms: s.phase.latencyMs?.p95 ?? null, queriesPerSec: s.phase.opsPerSec, matches: s.matches, plan: small!.plans[q.name] ?? [] };
+      if (s) {
+        const { latencyMs, opsPerSec, serverCpuUsPerOp } = s.phase;
+        f.small = { p50Ms: latencyMs?.p50 ?? null, p95Ms: latencyMs?.p95 ?? null, queriesPerSec: opsPerSec, serverCpuUsPerQuery: serverCpuUsPerOp, matches: s.matches, plan: small!.plans[q.name] ?? [] };
+      }
       return f;
     });
 
