@@ -22,12 +22,16 @@ export function isConditionalReference(reference: string): boolean {
 }
 
 /** Every `reference` string in a resource, in document order. */
-export function referencesOf(value: JsonValue): string[] {
-  const out: string[] = [];
-  walk(value, (ref) => {
-    out.push(ref);
-    return ref;
-  });
+export function referencesOf(value: JsonValue, out: string[] = []): string[] {
+  // Reads only: no copy of the resource (rewriteReferences builds the copy once, afterwards).
+  if (Array.isArray(value)) {
+    for (const v of value) referencesOf(v, out);
+  } else if (isJsonObject(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'reference' && typeof v === 'string') out.push(v);
+      else referencesOf(v, out);
+    }
+  }
   return out;
 }
 

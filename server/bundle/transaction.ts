@@ -53,7 +53,7 @@ export interface TransactionOptions {
 }
 
 /** Most resources a conditional delete removes at once when several are allowed. */
-export const MAX_CONDITIONAL_DELETES = 1000;
+const MAX_CONDITIONAL_DELETES = 1000;
 
 /** http.html#transaction: "process any DELETE interactions, then POST, then PUT or PATCH, then GET or HEAD". */
 const ORDER: Record<EntryRequest['method'], number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
@@ -184,10 +184,11 @@ async function resolveReferences({ store, config }: Services, targets: Target[])
       if (map.has(reference) || !isConditionalReference(reference)) continue;
       const q = reference.indexOf('?');
       const condition = { type: reference.slice(0, q), query: reference.slice(q + 1) };
-      const match = await atEntry(target.request, () => findOneMatch(store, config.baseUrl, condition));
-      if (!match) {
-        throw atEntryError(target.request, notFound(`The conditional reference '${reference}' matches no resource`));
-      }
+      const match = await atEntry(target.request, async () => {
+        const found = await findOneMatch(store, config.baseUrl, condition);
+        if (!found) throw notFound(`The conditional reference '${reference}' matches no resource`);
+        return found;
+      });
       map.set(reference, match._id);
     }
   }
@@ -249,7 +250,7 @@ async function atEntry<T>(request: EntryRequest, fn: () => Promise<T> | T): Prom
   }
 }
 
-export function atEntryError(request: EntryRequest, err: unknown): unknown {
+function atEntryError(request: EntryRequest, err: unknown): unknown {
   if (!(err instanceof FhirError)) return err;
   const at = `Bundle.entry[${request.index}]`;
   const issue = err.outcome.issue.map((i) => ({
