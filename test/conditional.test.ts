@@ -113,6 +113,16 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
     assert.equal(await count('family=Twin'), 2);
     assert.equal((await http.delete('/fhir/Patient')).status, 400, 'a conditional delete needs criteria');
   });
+
+  it('conditional delete with Prefer: return=OperationOutcome says how many it deleted, or that none matched', async () => {
+    await post(patient('d-2'));
+    const q = `/fhir/Patient?identifier=${encodeURIComponent(`${SYS}|d-2`)}`;
+    const deleted = await http.delete(q).set('prefer', 'return=OperationOutcome');
+    assert.equal(deleted.status, 200);
+    assert.match(deleted.body.issue[0].diagnostics, /^Deleted 1 Patient matching/);
+    const none = await http.delete(q).set('prefer', 'return=OperationOutcome');
+    assert.match(none.body.issue[0].diagnostics, /^No Patient matching .* to delete$/);
+  });
 });
 
 describe('conditional delete of several matches, when CONDITIONAL_DELETE_MULTIPLE allows it (http.html#cdelete)', () => {

@@ -40,6 +40,8 @@ export interface EntryResult {
   /** The searchset of a GET search entry. */
   resource?: JsonObject;
   outcome?: OperationOutcome;
+  /** A DELETE entry: how many resources it deleted (none when nothing matched or all were deleted already). */
+  deleted?: number;
 }
 
 export interface TransactionOptions {
@@ -237,7 +239,7 @@ function jsonPatchOf(request: EntryRequest): JsonValue {
 function resultOf(target: Target, planned: PlannedWrite[], twin?: PlannedWrite[]): EntryResult {
   if (target.existing) return { status: 200, doc: target.existing };
   if (twin) return { status: 200, ...(twin[0] ? { doc: twin[0].doc } : {}) };
-  if (target.request.method === 'DELETE') return { status: 204 };
+  if (target.request.method === 'DELETE') return { status: 204, deleted: planned.length };
   return { status: planned[0].created ? 201 : 200, doc: planned[0].doc };
 }
 

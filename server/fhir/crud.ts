@@ -87,7 +87,7 @@ export async function conditionalDelete(ctx: Context, services: Services): Promi
   const request: EntryRequest = { index: 0, method: 'DELETE', url: ctx.url, type, query: ctx.querystring };
   const [result] = await applyTransaction(services, [request], { deleteMultiple: services.config.conditionalDeleteMultiple });
   if (preferredReturn(ctx) === 'OperationOutcome') {
-    sendJson(ctx, 200, allOk(result.status === 204 ? `Deleted the ${type} resources matching '${ctx.querystring}'` : 'Nothing matched'));
+    sendJson(ctx, 200, allOk(result.deleted ? `Deleted ${result.deleted} ${type} matching '${ctx.querystring}'` : `No ${type} matching '${ctx.querystring}' to delete`));
     return;
   }
   ctx.status = 204;
