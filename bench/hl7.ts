@@ -18,6 +18,8 @@ export interface Hl7BenchOptions {
   messages?: number;
   /** Unmeasured messages per connection first; default 25. */
   warmup?: number;
+  /** Write the server's V8 CPU profile here. */
+  cpuProfileDir?: string;
   log?: (msg: string) => void;
 }
 
@@ -31,7 +33,7 @@ export async function hl7Benchmark(options: Hl7BenchOptions = {}) {
   const messages = options.messages ?? 1500;
   const warmup = options.warmup ?? 25;
   log('hl7: starting server on a fresh embedded store');
-  const server = await startServer({ env: { HL7_SENDERS: path.join(REPO_ROOT, 'fixtures', 'hl7', 'senders.json') } });
+  const server = await startServer({ cpuProfileDir: options.cpuProfileDir, env: { HL7_SENDERS: path.join(REPO_ROOT, 'fixtures', 'hl7', 'senders.json') } });
   log(`hl7: server pid ${server.pid} ready in ${server.startupMs} ms; ${connections} MLLP connections x ${messages} ORU^R01 (${OBX_PER_MESSAGE} OBX)`);
   try {
     const result = await runLoadProcess<Hl7WorkerInput, Hl7WorkerResult>('bench/hl7-worker.ts', {

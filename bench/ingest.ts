@@ -18,6 +18,8 @@ export interface IngestBenchOptions {
   /** Bundles sent before measuring; default 8 (~5,000 resources). */
   warmupBundles?: number;
   client?: 'raw' | 'node-http';
+  /** Write the server's V8 CPU profile here. */
+  cpuProfileDir?: string;
   log?: (msg: string) => void;
 }
 
@@ -30,7 +32,7 @@ export async function ingestBenchmark(options: IngestBenchOptions = {}) {
   const resources = options.resources ?? 200_000;
   const concurrency = options.concurrency ?? 4;
   log('ingest: starting server on a fresh embedded store');
-  const server = await startServer();
+  const server = await startServer({ cpuProfileDir: options.cpuProfileDir });
   log(`ingest: server pid ${server.pid} ready at ${server.origin} in ${server.startupMs} ms; sending ~${resources} resources at concurrency ${concurrency}`);
   try {
     const result = await runLoadProcess<IngestWorkerInput, IngestWorkerResult>('bench/ingest-worker.ts', {

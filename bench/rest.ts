@@ -43,7 +43,7 @@ export async function restBenchmark(options: RestBenchOptions = {}): Promise<Res
   const client = options.client ?? 'raw';
   log('rest: starting server on a fresh embedded store');
   const profileDir = options.cpuProfileDir;
-  const server = await startServer({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined });
+  const server = await startServer({ cpuProfileDir: profileDir });
   let phases: Record<string, [number, number]> | undefined;
   log(`rest: server pid ${server.pid} ready at ${server.origin} in ${server.startupMs} ms`);
   try {

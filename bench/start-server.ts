@@ -21,6 +21,8 @@ export interface ServerOptions {
   logLevel?: string;
   /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   nodeArgs?: string[];
+  /** Write the server's V8 CPU profile to this folder (BENCH_CPU_PROF). */
+  cpuProfileDir?: string;
   /** Extra environment for the server. */
   env?: Record<string, string>;
   /** How long to wait for /readyz; default 60 s. */
@@ -78,7 +80,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   delete env.MONGODB_URI; // always the embedded store
 
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), '--import', 'tsx', 'server/main.ts'], {
     cwd: REPO_ROOT,
     env,
     // Never the bench's stdout: that carries the JSON report. Server output goes to stderr, prefixed.

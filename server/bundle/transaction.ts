@@ -11,7 +11,7 @@
  * A batch applies each entry alone through the same steps (batch.ts); the REST conditional interactions are
  * one-entry transactions (server/fhir/conditional.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { newResourceId } from '../repository/new-id.ts';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { isJsonObject, parseFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { FhirError, badRequest, notFound } from '../fhir/outcome.ts';
@@ -148,7 +148,7 @@ async function resolveTarget(
     method === 'POST'
       ? request.ifNoneExist !== undefined ? { type, query: request.ifNoneExist } : undefined
       : request.id === undefined ? { type, query: request.query! } : undefined;
-  if (!condition) return { request, ids: [`${type}/${method === 'POST' ? randomUUID() : request.id}`] };
+  if (!condition) return { request, ids: [`${type}/${method === 'POST' ? newResourceId() : request.id}`] };
   if (method === 'DELETE') {
     const limit = options.deleteMultiple ? MAX_CONDITIONAL_DELETES + 1 : 2;
     const matches = await findMatches(store, config.baseUrl, condition, limit);
@@ -165,7 +165,7 @@ async function resolveTarget(
   const twin = createdFor.get(conditionKey(condition));
   if (twin) return { request, ids: [], sameAs: twin };
   const bodyId = method === 'PUT' && typeof request.resource?.id === 'string' ? request.resource.id : undefined;
-  return { request, ids: [`${type}/${bodyId ?? randomUUID()}`], claim: condition };
+  return { request, ids: [`${type}/${bodyId ?? newResourceId()}`], claim: condition };
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  * request -> validate -> extract search values -> store current + history version + outbox event, atomically.
  */
-import { randomUUID } from 'node:crypto';
+import { newResourceId } from './new-id.ts';
 import { applyPatch, type Operation } from 'rfc6902';
 import type { Resource } from '@medplum/fhirtypes';
 import { isJsonObject, parseFhirJson, stringifyFhirJson, toPlain, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
@@ -73,7 +73,7 @@ export async function deleteResource(store: Store, type: string, id: string): Pr
 }
 
 /** A create with a server-assigned id, or the id a transaction chose for it beforehand. */
-export function planCreate(type: string, body: JsonValue, id: string = randomUUID()): PlannedWrite {
+export function planCreate(type: string, body: JsonValue, id: string = newResourceId()): PlannedWrite {
   const resource = asResource(body, type);
   return plan(resource, id, undefined, 'POST');
 }
