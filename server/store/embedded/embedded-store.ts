@@ -21,7 +21,7 @@ import {
   type WriteOperation,
 } from '../port.ts';
 import { conjunctiveConditions, indexPlans, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
-import { indexKeys, keyValue, MAX_KEY_STRING, multiValuedFields } from './index-keys.ts';
+import { indexKeys, keyValue, markMultiValued, MAX_KEY_STRING, type MultiValued } from './index-keys.ts';
 
 
 interface OpenIndex {
@@ -31,11 +31,8 @@ interface OpenIndex {
   /** The spec's fields split on dots. */
   paths: string[][];
   db: Database<string, Key>;
-  /** Per field: some document (`perDocument`) or some array element (`perElement`) has held several values there. */
   multi: MultiValued;
 }
-
-type MultiValued = { perDocument: boolean[]; perElement: boolean[] };
 
 /** How a read finds its candidates: by primary key, through one index, or by scanning the collection. */
 type ScanPlan =
@@ -106,7 +103,7 @@ export class EmbeddedStore implements Store {
     const known = this.meta!.get(key);
     if (known && known.perDocument.length === paths.length) return known;
     const multi: MultiValued = { perDocument: paths.map(() => false), perElement: paths.map(() => false) };
-    for (const { value } of this.collection(collection).getRange()) mergeMultiValued(multi, value, paths);
+    for (const { value } of this.collection(collection).getRange()) markMultiValued(multi, value, paths);
     await this.meta!.put(key, multi);
     return multi;
   }
@@ -331,7 +328,7 @@ export class EmbeddedStore implements Store {
     for (const index of this.indexes.get(collection) ?? []) {
       const { paths, db } = index;
       const keys = indexKeys(doc, paths);
-      if (keys.length > 1 && mergeMultiValued(index.multi, doc, paths)) void this.meta!.put(`multivalued:${index.name}`, index.multi);
+      if (keys.length > 1 && markMultiValued(index.multi, doc, paths)) void this.meta!.put(`multivalued:${index.name}`, index.multi);
       if (!previous) {
         for (const key of keys) void db.put(key as Key, doc._id);
         continue;
@@ -451,22 +448,6 @@ function equalityPrefixes(bounds: FieldBound[]): KeyValue[][] {
   let prefixes: KeyValue[][] = [[]];
   for (const b of bounds.filter((x) => x.values)) prefixes = prefixes.flatMap((p) => b.values!.map((v) => [...p, keyValue(v)]));
   return prefixes;
-}
-
-/** Records the fields where `doc` holds several values; true when that changed anything. */
-function mergeMultiValued(multi: MultiValued, doc: StoredDocument, paths: string[][]): boolean {
-  if (multi.perElement.every(Boolean)) return false;
-  const found = multiValuedFields(doc, paths);
-  let changed = false;
-  for (const side of ['perDocument', 'perElement'] as const) {
-    found[side].forEach((several, i) => {
-      if (several && !multi[side][i]) {
-        multi[side][i] = true;
-        changed = true;
-      }
-    });
-  }
-  return changed;
 }
 
 /**

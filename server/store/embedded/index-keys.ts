@@ -58,18 +58,62 @@ function unique(keys: KeyValue[][]): KeyValue[][] {
   });
 }
 
+/** Per index field: some document (`perDocument`) or some array element (`perElement`) has held several values there. */
+export interface MultiValued {
+  perDocument: boolean[];
+  perElement: boolean[];
+}
+
 /**
- * Per index field, whether this document holds several distinct values there (`perDocument`), and whether one
- * element of the array a dotted field lies in does (`perElement`, e.g. `dt.lo` within one `dt` element). A range
- * on a field without several values may use both of its ends (index-plan.ts `SingleValued`).
+ * Records in `multi` the index fields where this document holds several distinct values (`perDocument`), or
+ * one element of the array a dotted field lies in does (`perElement`, e.g. `dt.lo` within one `dt` element);
+ * true when a flag changed. A range on a field without several values may use both of its ends (index-plan.ts
+ * `SingleValued`). Flags once set stay set, so only the unset ones are looked at, without collecting values.
  */
-export function multiValuedFields(doc: unknown, paths: string[][]): { perDocument: boolean[]; perElement: boolean[] } {
-  const several = (values: KeyValue[]) => values.length > 1 && new Set(values).size > 1;
-  const perDocument = paths.map((p) => several(valuesAtPath(doc, p)));
-  const perElement = paths.map((p, i) => {
-    if (p.length < 2) return perDocument[i];
-    const head = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[p[0]] : undefined;
-    return (Array.isArray(head) ? head : [head]).some((element) => several(valuesAtPath(element, p.slice(1))));
+export function markMultiValued(multi: MultiValued, doc: unknown, paths: string[][]): boolean {
+  let changed = false;
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i];
+    let inDocument: boolean | undefined;
+    if (!multi.perDocument[i]) {
+      inDocument = holdsSeveral(doc, p, 0);
+      if (inDocument) multi.perDocument[i] = changed = true;
+    }
+    if (multi.perElement[i]) continue;
+    let several: boolean;
+    if (p.length < 2) several = inDocument ?? holdsSeveral(doc, p, 0);
+    else {
+      const head = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[p[0]] : undefined;
+      several = Array.isArray(head) ? head.some((element) => holdsSeveral(element, p, 1)) : holdsSeveral(head, p, 1);
+    }
+    if (several) multi.perElement[i] = changed = true;
+  }
+  return changed;
+}
+
+/** Whether `valuesAtPath(doc, path.slice(depth))` holds two distinct values, stopping at the second. */
+function holdsSeveral(doc: unknown, path: string[], depth: number): boolean {
+  let first: KeyValue | undefined;
+  let seen = false;
+  return someValueAtPath(doc, path, depth, (v) => {
+    if (!seen) {
+      seen = true;
+      first = v;
+      return false;
+    }
+    // SameValueZero, as a Set compares (NaN equals NaN).
+    return v !== first && !(v !== v && first !== first);
   });
-  return { perDocument, perElement };
+}
+
+/** Visits the values `valuesAtPath(doc, path.slice(depth))` lists, in its order, until `visit` returns true. */
+function someValueAtPath(doc: unknown, path: string[], depth: number, visit: (v: KeyValue) => boolean): boolean {
+  if (Array.isArray(doc)) {
+    for (const d of doc) if (someValueAtPath(d, path, depth, visit)) return true;
+    return false;
+  }
+  if (doc === undefined || doc === null) return false;
+  if (depth === path.length) return typeof doc !== 'object' && visit(keyValue(doc as KeyValue));
+  if (typeof doc !== 'object') return false;
+  return someValueAtPath((doc as Record<string, unknown>)[path[depth]], path, depth + 1, visit);
 }
