@@ -8,7 +8,7 @@ import { MllpClient } from '../hl7-listener/testing/mllp-client.ts';
 import { oruMessage } from './hl7-messages.ts';
 import { serveLoad } from './load-process.ts';
 import { round2, summarize, type LatencySummary } from './percentiles.ts';
-import { cpuTimeMs } from './proc-stats.ts';
+import { cpuTimeMs, mainThreadCpuTimeMs } from './proc-stats.ts';
 
 export interface Hl7WorkerInput {
   mllpPort: number;
@@ -32,6 +32,8 @@ export interface Hl7WorkerResult {
   serverCpuPct: number | null;
   /** Server CPU time per message (all threads): the figure to compare on a busy machine. */
   serverCpuMsPerMessage: number | null;
+  /** The main thread alone (proc-stats.ts mainThreadCpuTimeMs): the serial part of the server. */
+  serverMainThreadCpuMsPerMessage: number | null;
   clientCpuPct: number;
 }
 
@@ -65,11 +67,13 @@ serveLoad<Hl7WorkerInput, Hl7WorkerResult>(async (input) => {
   await Promise.all(clients.map((c, i) => send(c, i, 0, warmup, false)));
   log(`warm-up done (${warmup * connections} messages); measuring ${messages * connections}`);
   const cpu0 = cpuTimeMs(serverPid);
+  const main0 = mainThreadCpuTimeMs(serverPid);
   const clientCpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(clients.map((c, i) => send(c, i, warmup, messages, true)));
   const elapsedMs = performance.now() - t0;
   const cpu1 = cpuTimeMs(serverPid);
+  const main1 = mainThreadCpuTimeMs(serverPid);
   const clientCpu = process.cpuUsage(clientCpu0);
   for (const c of clients) c.close();
 
@@ -85,6 +89,7 @@ serveLoad<Hl7WorkerInput, Hl7WorkerResult>(async (input) => {
     ...(firstNonAa && { firstNonAa }),
     serverCpuPct: cpu0 !== null && cpu1 !== null ? round2(((cpu1 - cpu0) / elapsedMs) * 100) : null,
     serverCpuMsPerMessage: cpu0 !== null && cpu1 !== null && sent > 0 ? round2((cpu1 - cpu0) / sent) : null,
+    serverMainThreadCpuMsPerMessage: main0 !== null && main1 !== null && sent > 0 ? round2((main1 - main0) / sent) : null,
     clientCpuPct: round2(((clientCpu.user + clientCpu.system) / 1000 / elapsedMs) * 100),
   };
 });

@@ -8,7 +8,7 @@ import { createHttpClient } from './http-client.ts';
 import { windowRates, type Completion, type WindowRates } from './ingest-figures.ts';
 import { serveLoad } from './load-process.ts';
 import { round2, summarize, type LatencySummary } from './percentiles.ts';
-import { cpuTimeMs, peakRssMb, rssAnonMb, rssMb } from './proc-stats.ts';
+import { cpuTimeMs, mainThreadCpuTimeMs, peakRssMb, rssAnonMb, rssMb } from './proc-stats.ts';
 import { sharedBundle, syntheaBundle } from './synthea-bundles.ts';
 
 export interface IngestWorkerInput {
@@ -40,6 +40,9 @@ export interface IngestWorkerResult extends WindowRates {
   byType: Record<string, number>;
   serverCpuPct: number | null;
   serverCpuUsPerResource: number | null;
+  /** The main thread alone (proc-stats.ts mainThreadCpuTimeMs): the serial part of the server. */
+  serverMainThreadCpuPct: number | null;
+  serverMainThreadCpuUsPerResource: number | null;
   /**
    * The server's resident memory every 10% of the run, MB: `rss` counts the pages of the store's memory-mapped
    * file it touched (reclaimable by the kernel), `anon` the heap and malloc only: growth there is a leak.
@@ -92,6 +95,7 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
   let lastLog = performance.now();
 
   const serverCpu0 = cpuTimeMs(serverPid);
+  const mainCpu0 = mainThreadCpuTimeMs(serverPid);
   const clientCpu0 = process.cpuUsage();
   const t0 = performance.now();
   const loop = async () => {
@@ -129,9 +133,11 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
   await Promise.all(Array.from({ length: concurrency }, loop));
   const elapsedMs = performance.now() - t0;
   const serverCpu1 = cpuTimeMs(serverPid);
+  const mainCpu1 = mainThreadCpuTimeMs(serverPid);
   const clientCpu = process.cpuUsage(clientCpu0);
   client.close();
   const serverCpuMs = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
+  const mainCpuMs = mainCpu0 !== null && mainCpu1 !== null ? mainCpu1 - mainCpu0 : null;
   const ok = latencies.length;
   return {
     warmup,
@@ -150,6 +156,8 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
     ...windowRates(completions),
     serverCpuPct: serverCpuMs === null ? null : Math.round((serverCpuMs / elapsedMs) * 100),
     serverCpuUsPerResource: serverCpuMs === null || stored === 0 ? null : Math.round((serverCpuMs * 1000) / stored),
+    serverMainThreadCpuPct: mainCpuMs === null ? null : Math.round((mainCpuMs / elapsedMs) * 100),
+    serverMainThreadCpuUsPerResource: mainCpuMs === null || stored === 0 ? null : Math.round((mainCpuMs * 1000) / stored),
     serverRssMbTimeline: rssTimeline,
     clientCpuPct: Math.round(((clientCpu.user + clientCpu.system) / 1000 / elapsedMs) * 100),
     clientPeakRssMb: peakRssMb(process.pid),

@@ -32,10 +32,22 @@ function statusField(pid: number, field: string): number | null {
 
 let clockTicks: number | undefined;
 
-/** User + system CPU time of `pid` (every thread: JS, libuv pool, GC, LMDB) in milliseconds. */
+/** User + system CPU time of `pid` (every thread: JS, libuv pool, GC, LMDB, prepare workers) in milliseconds. */
 export function cpuTimeMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of the process's main thread alone (JavaScript of requests, commits), in milliseconds: the serial part
+ * of the server, whose capacity bounds its throughput whatever the other threads do.
+ */
+export function mainThreadCpuTimeMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     // Fields after the parenthesised command name (which may contain spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);

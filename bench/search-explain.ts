@@ -13,6 +13,7 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { EmbeddedStore } from '../server/store/embedded/embedded-store.ts';
 import type { CollectionName, Filter, FindOptions, Store, StoredDocument, WriteOperation } from '../server/store/port.ts';
+import { prepareInThread } from '../server/repository/prepare-version.ts';
 import { loadDefinitions } from '../server/validation/definitions.ts';
 import { serveLoad } from './load-process.ts';
 import type { SearchQuery } from './search-queries.ts';
@@ -67,7 +68,7 @@ serveLoad<SearchExplainInput, SearchPlans>(async ({ dataDir, queries }) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({ BASE_URL: `${origin}/fhir`, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  server.on('request', createApp({ config, store, logger: createLogger('silent') }).callback());
+  server.on('request', createApp({ config, store, logger: createLogger('silent'), preparer: prepareInThread }).callback());
 
   const plans: SearchPlans = {};
   try {

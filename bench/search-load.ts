@@ -47,7 +47,7 @@ serveLoad<SearchLoadInput, SearchLoadResult>(async ({ dataDir, seed, from, to, i
   const sampleLastUpdated: string[] = [];
   let resources = 0;
   const create = async (resource: Resource): Promise<string> => {
-    const { doc } = await createResource(store, resource.resourceType, resource as unknown as JsonValue);
+    const { doc } = await createResource({ store }, resource.resourceType, resource as unknown as JsonValue);
     byType[resource.resourceType] = (byType[resource.resourceType] ?? 0) + 1;
     if (resources++ % 1000 === 500) sampleLastUpdated.push(doc.lastUpdated);
     return doc.id;

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /**
  * Runtime configuration, read once from the environment (the contract in DESIGN.md; every variable is in the README).
  */
@@ -31,6 +33,8 @@ export interface Config {
   maxBundleEntries: number;
   /** A conditional delete matching several resources deletes them all (else 412), at most 1,000. */
   conditionalDeleteMultiple: boolean;
+  /** Worker threads that validate and index new versions (server/repository/prepare-pool.ts); 0 = the main thread. */
+  prepareWorkers: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -61,6 +65,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxCount: integer(env, 'MAX_COUNT', 1000),
     maxBundleEntries: integer(env, 'MAX_BUNDLE_ENTRIES', 10000),
     conditionalDeleteMultiple: flag(env, 'CONDITIONAL_DELETE_MULTIPLE'),
+    // One core stays with the main thread (HTTP, MLLP, commits); the others validate and index.
+    prepareWorkers: integer(env, 'PREPARE_WORKERS', Math.min(4, os.availableParallelism() - 1)),
   };
 }
 

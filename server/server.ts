@@ -9,6 +9,7 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Services } from './fhir/services.ts';
 import type { Logger } from './logger.ts';
+import { startPreparer } from './repository/prepare-pool.ts';
 import { openStore } from './store/open-store.ts';
 import { loadDefinitions } from './validation/definitions.ts';
 import { validateResource } from './validation/validate.ts';
@@ -24,8 +25,8 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   loadDefinitions({ extraDir: config.extraProfilesDir });
   validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } }); // compiles the JSON schema now, not on the first request
-  const store = await openStore(config);
-  const services: Services = { config, store, logger };
+  const [store, preparer] = await Promise.all([openStore(config), startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir })]);
+  const services: Services = { config, store, logger, preparer };
   const app = createApp(services);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
@@ -46,6 +47,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       server.closeIdleConnections();
       await closed;
       clearInterval(sweep);
+      await services.preparer.close();
       await store.close();
       logger.info('fhirline stopped');
     })());

@@ -85,13 +85,13 @@ export async function applyTransaction(services: Services, requests: EntryReques
       const references = await resolveReferences(services, targets);
       const plans: PlannedWrite[] = [];
       const planOf = new Map<Target, PlannedWrite[]>();
-      for (const target of targets) {
-        const planned = target.sameAs ? [] : await atEntry(target.request, () => planEntry(services, target, references));
-        planOf.set(target, planned);
-        plans.push(...planned);
-        results.set(target.request.index, resultOf(target, planned, target.sameAs && planOf.get(target.sameAs)));
-        if (target.claim && planned[0]?.created) {
-          claims.push(await claimOperation(services.store, target.claim, planned[0].doc._id));
+      const planned = await planAll(services, targets, references);
+      for (const [i, target] of targets.entries()) {
+        planOf.set(target, planned[i]);
+        plans.push(...planned[i]);
+        results.set(target.request.index, resultOf(target, planned[i], target.sameAs && planOf.get(target.sameAs)));
+        if (target.claim && planned[i][0]?.created) {
+          claims.push(await claimOperation(services.store, target.claim, planned[i][0].doc._id));
         }
       }
       await commitWrites(services.store, plans, [...claims, ...(options.extra?.(results) ?? [])]);
@@ -198,7 +198,8 @@ async function resolveReferences({ store, config }: Services, targets: Target[])
 }
 
 /** Step 3: the validated writes of one entry (none for a create that matched or a delete of nothing). */
-async function planEntry({ store }: Services, target: Target, references: Map<string, string>): Promise<PlannedWrite[]> {
+async function planEntry(services: Services, target: Target, references: Map<string, string>): Promise<PlannedWrite[]> {
+  const { store } = services;
   const { request } = target;
   const options = request.ifMatch !== undefined ? { ifMatch: request.ifMatch } : {};
   if (request.method === 'DELETE') {
@@ -211,12 +212,26 @@ async function planEntry({ store }: Services, target: Target, references: Map<st
   }
   if (target.existing || target.ids.length === 0) return [];
   const id = target.ids[0].slice(request.type.length + 1);
-  if (request.method === 'PATCH') return [await planPatch(store, request.type, id, jsonPatchOf(request), options)];
+  if (request.method === 'PATCH') return [await planPatch(services, request.type, id, jsonPatchOf(request), options)];
   const body = rewriteReferences(request.resource!, references, `Bundle.entry[${request.index}].resource`);
-  if (request.method === 'POST') return [planCreate(request.type, body, id)];
+  if (request.method === 'POST') return [await planCreate(services, request.type, body, id)];
   // A conditional update's body may leave the id out: it is the matched (or new) resource's (http.html#cond-update).
   if (body.id === undefined && request.id === undefined) body.id = id;
-  return [await planUpdate(store, request.type, id, body, options)];
+  return [await planUpdate(services, request.type, id, body, options)];
+}
+
+/**
+ * Step 3 for every entry at once, so that their versions are validated and indexed together (in the prepare
+ * pool's workers, server/repository/prepare-pool.ts); the first failing entry in processing order fails the whole.
+ */
+async function planAll(services: Services, targets: Target[], references: Map<string, string>): Promise<PlannedWrite[][]> {
+  const settled = await Promise.allSettled(
+    targets.map((target) => (target.sameAs ? Promise.resolve([]) : atEntry(target.request, () => planEntry(services, target, references)))),
+  );
+  return settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
 }
 
 /**

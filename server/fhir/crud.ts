@@ -54,7 +54,7 @@ export async function create(ctx: Context, services: Services): Promise<void> {
     answerWrite(ctx, services, result, result.created ? `Created ${type}/${result.doc.id}` : `${type}/${result.doc.id} matches If-None-Exist`);
     return;
   }
-  const result = await createResource(services.store, type, body);
+  const result = await createResource(services, type, body);
   answerWrite(ctx, services, result, `Created ${type}/${result.doc.id}`);
 }
 
@@ -97,7 +97,7 @@ export async function update(ctx: Context, services: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes);
-  const result = await updateResource(services.store, type, id, body, { ifMatch: ifMatchOf(ctx) });
+  const result = await updateResource(services, type, id, body, { ifMatch: ifMatchOf(ctx) });
   answerWrite(ctx, services, result, `${result.created ? 'Created' : 'Updated'} ${type}/${id}`);
 }
 
@@ -105,7 +105,7 @@ export async function patch(ctx: Context, services: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes, true);
-  const result = await patchResource(services.store, type, id, body, { ifMatch: ifMatchOf(ctx) });
+  const result = await patchResource(services, type, id, body, { ifMatch: ifMatchOf(ctx) });
   answerWrite(ctx, services, result, `Patched ${type}/${id}`);
 }
 

@@ -4,17 +4,17 @@
  * versioned, indexed for search and announced in the outbox the same way.
  *
  * request -> validate -> extract search values -> store current + history version + outbox event, atomically.
+ * Validation and extraction (prepare-version.ts) run in the prepare pool's worker threads when the server has them.
  */
 import { newResourceId } from './new-id.ts';
 import { applyPatch, type Operation } from 'rfc6902';
-import type { Resource } from '@medplum/fhirtypes';
-import { isJsonObject, parseFhirJson, stringifyFhirJson, toPlain, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../fhir/outcome.ts';
-import { emptySearchValues, extractSearchValues } from '../search-index/extract.ts';
+import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
 import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
-import { validateResource } from '../validation/validate.ts';
 import { isResourceType } from '../validation/definitions.ts';
+import { prepareInThread, type VersionPreparer } from './prepare-version.ts';
 
 /** What a write produced: the stored version, and whether it created the resource. */
 export interface WriteResult {
@@ -34,6 +34,15 @@ export interface PlannedWrite extends WriteResult {
   versionAware: boolean;
 }
 
+/**
+ * What the write path writes with: the store, and where new versions are validated and indexed (the server's
+ * prepare pool, prepare-pool.ts; in the calling thread when not given).
+ */
+export interface WriteContext {
+  store: Store;
+  preparer?: VersionPreparer;
+}
+
 export interface UpdateOptions {
   /** If-Match: the version the client last saw; a different current version answers 412. */
   ifMatch?: number;
@@ -51,18 +60,18 @@ export function assertId(id: string): void {
 }
 
 /** POST [type]: the server assigns the id and ignores any id in the body (https://hl7.org/fhir/R4/http.html#create). */
-export async function createResource(store: Store, type: string, body: JsonValue): Promise<WriteResult> {
-  return commitOne(store, planCreate(type, body));
+export async function createResource(ctx: WriteContext, type: string, body: JsonValue): Promise<WriteResult> {
+  return commitOne(ctx.store, await planCreate(ctx, type, body));
 }
 
 /** PUT [type]/[id]: update, or create with the client's id when it does not exist yet. */
-export async function updateResource(store: Store, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
-  return commitOne(store, await planUpdate(store, type, id, body, options));
+export async function updateResource(ctx: WriteContext, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+  return commitOne(ctx.store, await planUpdate(ctx, type, id, body, options));
 }
 
 /** PATCH [type]/[id] with a JSON Patch document (https://hl7.org/fhir/R4/http.html#patch). */
-export async function patchResource(store: Store, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
-  return commitOne(store, await planPatch(store, type, id, patch, options));
+export async function patchResource(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+  return commitOne(ctx.store, await planPatch(ctx, type, id, patch, options));
 }
 
 /** DELETE [type]/[id]: a new version that marks the resource deleted; history keeps every earlier version. */
@@ -73,24 +82,24 @@ export async function deleteResource(store: Store, type: string, id: string): Pr
 }
 
 /** A create with a server-assigned id, or the id a transaction chose for it beforehand. */
-export function planCreate(type: string, body: JsonValue, id: string = newResourceId()): PlannedWrite {
+export function planCreate(ctx: WriteContext, type: string, body: JsonValue, id: string = newResourceId()): Promise<PlannedWrite> {
   const resource = asResource(body, type);
-  return plan(resource, id, undefined, 'POST');
+  return plan(ctx, resource, id, undefined, 'POST');
 }
 
-export async function planUpdate(store: Store, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
+export async function planUpdate(ctx: WriteContext, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
   assertId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
   if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
-  const current = await currentDocument(store, type, id);
+  const current = await currentDocument(ctx.store, type, id);
   checkIfMatch(current, options.ifMatch);
-  return plan(resource, id, current, 'PUT', options.ifMatch !== undefined);
+  return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
 
-export async function planPatch(store: Store, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
+export async function planPatch(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
   if (!Array.isArray(patch)) throw badRequest('A JSON Patch body must be an array of operations');
-  const current = await currentDocument(store, type, id);
+  const current = await currentDocument(ctx.store, type, id);
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   const resource = parseFhirJson(current.content) as JsonObject;
@@ -100,7 +109,7 @@ export async function planPatch(store: Store, type: string, id: string, patch: J
     throw FhirError.of(422, 'processing', `JSON Patch operation ${failed} failed: ${errors[failed]!.message}`);
   }
   if (resource.resourceType !== type || resource.id !== id) throw badRequest('A patch may not change resourceType or id');
-  return plan(resource, id, current, 'PATCH', options.ifMatch !== undefined);
+  return plan(ctx, resource, id, current, 'PATCH', options.ifMatch !== undefined);
 }
 
 /** Undefined when the resource is already deleted (nothing to write); 404 when it never existed. */
@@ -165,13 +174,14 @@ function asResource(body: JsonValue, type: string): JsonObject {
 }
 
 /** Stamps id and meta, validates and indexes one new version. */
-function plan(
+async function plan(
+  { preparer = prepareInThread }: WriteContext,
   body: JsonObject,
   id: string,
   current: ResourceDocument | undefined,
   method: HistoryDocument['method'],
   versionAware = false,
-): PlannedWrite {
+): Promise<PlannedWrite> {
   const versionId = (current?.versionId ?? 0) + 1;
   const lastUpdated = new Date().toISOString();
   const { resourceType, id: _ignored, meta, ...rest } = body;
@@ -182,9 +192,9 @@ function plan(
     meta: { ...clientMeta, versionId: String(versionId), lastUpdated },
     ...rest,
   };
-  const plain = toPlain<Resource>(stored);
-  const failure = validateResource(plain);
-  if (failure) throw new FhirError(failure.status, failure.outcome);
+  const content = stringifyFhirJson(stored);
+  const prepared = await preparer.prepare(stored, content);
+  if (prepared.failure) throw new FhirError(prepared.failure.status, prepared.failure.outcome);
   const doc: ResourceDocument = {
     _id: `${resourceType}/${id}`,
     resourceType: resourceType as string,
@@ -192,8 +202,8 @@ function plan(
     versionId,
     lastUpdated,
     deleted: false,
-    content: stringifyFhirJson(stored),
-    ...extractSearchValues(plain),
+    content,
+    ...prepared.searchValues,
   };
   const created = !current || current.deleted;
   return { doc, created, method, operations: versionOperations(doc, current, method), versionAware };

@@ -16,6 +16,7 @@ import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Services } from '../../server/fhir/services.ts';
 import { createLogger } from '../../server/logger.ts';
+import { startPreparer } from '../../server/repository/prepare-pool.ts';
 import { EmbeddedStore } from '../../server/store/embedded/embedded-store.ts';
 import { loadDefinitions } from '../../server/validation/definitions.ts';
 
@@ -28,14 +29,16 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   loadDefinitions();
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirline-test-'));
-  const config: Config = loadConfig({ BASE_URL: 'http://fhir.test/fhir', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const config: Config = loadConfig({ BASE_URL: 'http://fhir.test/fhir', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREPARE_WORKERS: '0', ...env });
   const store = new EmbeddedStore(dataDir);
   await store.open();
-  const services: Services = { config, store, logger: createLogger('silent') };
+  const preparer = await startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
+  const services: Services = { config, store, logger: createLogger('silent'), preparer };
   return {
     app: createApp(services),
     services,
     async close() {
+      await preparer.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,33 @@
+/**
+ * Preparing a new version for storage: validation (server/validation/) and search-value extraction
+ * (server/search-index/). This is the pure, CPU-heavy part of the write path (about half of a write's server
+ * CPU), so it can run in worker threads (prepare-pool.ts) while the main thread serves requests and commits.
+ * Both ways give the same result; which one runs is the PREPARE_WORKERS setting.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import { toPlain, type JsonObject } from '../fhir-json/fhir-json.ts';
+import { extractSearchValues } from '../search-index/extract.ts';
+import type { SearchValues } from '../store/documents.ts';
+import { validateResource, type ValidationFailure } from '../validation/validate.ts';
+
+/** A valid version's search values, or why it is not valid. */
+export type PreparedVersion = { searchValues: SearchValues; failure?: undefined } | { failure: ValidationFailure };
+
+/** Validates and indexes versions, in this thread or in worker threads. */
+export interface VersionPreparer {
+  /** `stored` is the version as it will be stored, `content` its JSON text (exactly what is stored). */
+  prepare(stored: JsonObject, content: string): Promise<PreparedVersion>;
+  close(): Promise<void>;
+}
+
+export function prepareVersion(resource: Resource): PreparedVersion {
+  const failure = validateResource(resource);
+  if (failure) return { failure };
+  return { searchValues: extractSearchValues(resource) };
+}
+
+/** Prepares on the calling thread (PREPARE_WORKERS=0, and the default for code that stores without a server). */
+export const prepareInThread: VersionPreparer = {
+  prepare: async (stored) => prepareVersion(toPlain<Resource>(stored)),
+  close: async () => {},
+};
