@@ -21,7 +21,8 @@ import {
   type WriteOperation,
 } from '../port.ts';
 import { conjunctiveConditions, indexPlans, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
-import { indexKeys, keyValue, markMultiValued, MAX_KEY_STRING, type MultiValued } from './index-keys.ts';
+import { compileIndexKeys, keyIdentity, type IndexKeysOf } from './compiled-index-keys.ts';
+import { keyValue, markMultiValued, MAX_KEY_STRING, type MultiValued } from './index-keys.ts';
 
 
 interface OpenIndex {
@@ -30,6 +31,8 @@ interface OpenIndex {
   name: string;
   /** The spec's fields split on dots. */
   paths: string[][];
+  /** The index keys of a document. */
+  keysOf: IndexKeysOf;
   db: Database<string, Key>;
   multi: MultiValued;
 }
@@ -88,9 +91,10 @@ export class EmbeddedStore implements Store {
         encoding: 'string',
       });
       const paths = spec.fields.map((f) => f.split('.'));
-      await this.buildIndexIfEmpty(spec.collection, db, paths);
+      const keysOf = compileIndexKeys(paths);
+      await this.buildIndexIfEmpty(spec.collection, db, keysOf);
       const multi = await this.multiValued(spec.collection, name, paths);
-      this.indexes.get(spec.collection)!.push({ spec, name, paths, db, multi });
+      this.indexes.get(spec.collection)!.push({ spec, name, paths, keysOf, db, multi });
     }
   }
 
@@ -109,12 +113,12 @@ export class EmbeddedStore implements Store {
   }
 
   /** An index declared after documents exist is built from them once. */
-  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, Key>, paths: string[][]) {
+  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, Key>, keysOf: IndexKeysOf) {
     const docs = this.collection(collection);
     if (db.getKeysCount({ limit: 1 }) > 0 || docs.getKeysCount({ limit: 1 }) === 0) return;
     await db.transaction(() => {
       for (const { value } of docs.getRange()) {
-        for (const key of indexKeys(value, paths)) db.put(key as Key, value._id);
+        for (const key of keysOf(value)) db.put(key as Key, value._id);
       }
     });
     await db.flushed;
@@ -327,20 +331,34 @@ export class EmbeddedStore implements Store {
   private apply(collection: CollectionName, previous: StoredDocument | undefined, doc: StoredDocument): void {
     for (const index of this.indexes.get(collection) ?? []) {
       const { paths, db } = index;
-      const keys = indexKeys(doc, paths);
+      const keys = index.keysOf(doc);
       if (keys.length > 1 && markMultiValued(index.multi, doc, paths)) void this.meta!.put(`multivalued:${index.name}`, index.multi);
       if (!previous) {
         for (const key of keys) void db.put(key as Key, doc._id);
         continue;
       }
       // Only the keys that changed: most of a resource's index entries stay the same across versions.
-      const before = new Map(indexKeys(previous, paths).map((k) => [JSON.stringify(k), k]));
-      const after = new Map(keys.map((k) => [JSON.stringify(k), k]));
+      const previousKeys = index.keysOf(previous);
+      if (previous._id === doc._id && sameKeys(previousKeys, keys)) continue;
+      const before = new Map(previousKeys.map((k) => [keyIdentity(k), k]));
+      const after = new Map(keys.map((k) => [keyIdentity(k), k]));
       for (const [s, key] of before) if (!after.has(s)) void db.remove(key as Key, previous._id);
       for (const [s, key] of after) if (!before.has(s)) void db.put(key as Key, doc._id);
     }
     void this.collection(collection).put(doc._id, doc);
   }
+}
+
+/** The same keys in the same order, value for value. */
+function sameKeys(a: KeyValue[][], b: KeyValue[][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+  }
+  return true;
 }
 
 /** `_id` equality or `$in` at the top level: answered by primary key. */

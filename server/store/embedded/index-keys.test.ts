@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { INDEXES } from '../port.ts';
-import { markMultiValued, valuesAtPath, type MultiValued } from './index-keys.ts';
+import { compileIndexKeys, keyIdentity } from './compiled-index-keys.ts';
+import { indexKeys, markMultiValued, valuesAtPath, type MultiValued } from './index-keys.ts';
 
 /** A small deterministic generator (mulberry32), so a failure names a reproducible seed. */
 function random(seed: number): () => number {
@@ -61,7 +62,7 @@ function documents(count: number, seed: number): Record<string, unknown>[] {
 }
 
 /** The index shapes Fhirline declares, and a few more. */
-const SHAPES = [...INDEXES.map((i) => i.fields), ['dt.p'], ['dt.p', 'dt.lo', 'num.lo'], ['dt.p', 'resourceType', 'dt.lo'], ['cmp.tok.p', 'tok']].map((fields) =>
+const SHAPES = [...INDEXES.map((i) => i.fields), ['dt.p'], ['dt.p', 'dt.lo', 'num.lo'], ['dt.p', 'resourceType', 'dt.lo'], ['dt.p', 'dt.lo', 'dt.hi', 'tok'], ['cmp.tok.p', 'tok']].map((fields) =>
   fields.map((f) => f.split('.')),
 );
 
@@ -78,7 +79,26 @@ function multiValuedFields(doc: unknown, paths: string[][]): MultiValued {
 }
 
 describe('index keys (index-keys.ts)', function () {
-  const docs = documents(3000, 7);
+  const many = (n: number) => Array.from({ length: n }, (_, i) => (i % 3 === 0 ? i % 7 : `v${i % 11}`));
+  const docs = [
+    ...documents(3000, 7),
+    // Long lists with repeats (distinct values found by a Set rather than by comparing each pair).
+    { resourceType: 'Basic', tok: many(40), cmp: [{ tok: many(30) }, { tok: many(20) }], dt: many(24).map((v, i) => ({ p: `p${i % 4}`, lo: v })) },
+  ];
+
+  it('the compiled keys are the generic ones, in the same order', function () {
+    for (const paths of SHAPES) {
+      const compiled = compileIndexKeys(paths);
+      docs.forEach((doc, n) => assert.deepEqual(compiled(doc), indexKeys(doc, paths), `doc ${n} of ${paths.join()}`));
+      for (const odd of [null, 'text', [docs[0], docs[1]]]) assert.deepEqual(compiled(odd), indexKeys(odd, paths));
+    }
+  });
+
+  it('key identities are equal exactly when the JSON texts are', function () {
+    const values = ['', 'a', 'a:', 's1:a', '1', 'null', 'true', 1, 10, 1.5, -0, 0, NaN, Infinity, -Infinity, null, true, false];
+    const keys = values.flatMap((a) => [[a], ...values.map((b) => [a, b])]);
+    for (const a of keys) for (const b of keys) assert.equal(keyIdentity(a) === keyIdentity(b), JSON.stringify(a) === JSON.stringify(b), `${JSON.stringify(a)} ${JSON.stringify(b)}`);
+  });
 
   it('multi-valued flags: set from the unset ones only, the same as found from all values', function () {
     for (const paths of SHAPES) {
