@@ -23,6 +23,15 @@ describe('DTM -> dateTime (IG datatype map DTM; R4 datatypes.html#dateTime)', ()
     assert.equal(dtmToDateTime('20240715083000', 'Europe/Paris', at), '2024-07-15T08:30:00+02:00');
     assert.equal(dtmToDateTime('20240715083000', 'America/New_York', at), '2024-07-15T08:30:00-04:00');
   });
+  it('gives each time around a daylight saving change the offset in force then (offsets are cached per hour)', () => {
+    assert.equal(dtmToDateTime('20240331015959', 'Europe/Paris', at), '2024-03-31T01:59:59+01:00');
+    assert.equal(dtmToDateTime('20240331030000', 'Europe/Paris', at), '2024-03-31T03:00:00+02:00');
+    assert.equal(dtmToDateTime('20241027030000', 'Europe/Paris', at), '2024-10-27T03:00:00+01:00');
+    // Lord Howe changes by 30 minutes at 15:30 UTC: the same UTC hour has two offsets.
+    assert.equal(dtmToDateTime('20241006014500', 'Australia/Lord_Howe', at), '2024-10-06T01:45:00+10:30');
+    assert.equal(dtmToDateTime('20241006024500', 'Australia/Lord_Howe', at), '2024-10-06T02:45:00+11:00');
+    assert.equal(dtmToDateTime('20240407014500', 'Australia/Lord_Howe', at), '2024-04-07T01:45:00+10:30');
+  });
   it('rejects impossible values as a data type error (0357 code 102) at the location', () => {
     for (const bad of ['20240230', '2024131', '20241301', '20240305250000', 'yesterday']) {
       assert.throws(() => dtmToDateTime(bad, 'UTC', at), (e: MappingError) => e.code === '102' && e.location?.field === 7, bad);

@@ -22,11 +22,35 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Offset of `timeZone` from UTC, in minutes, at the instant `utcMillis`. Throws RangeError for unknown zones. */
-export function zoneOffsetMinutes(timeZone: string, utcMillis: number): number {
+/** Offset of `timeZone` from UTC, in minutes, at the instant `utcMillis`, as ICU formats it. Throws RangeError for unknown zones. */
+function formattedOffset(timeZone: string, utcMillis: number): number {
   const name = formatter(timeZone).formatToParts(new Date(utcMillis)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+const HOUR_MS = 3_600_000;
+const MAX_CACHED_HOURS = 50_000;
+
+/**
+ * Offset per zone and UTC hour, NaN for an hour in which it changes (an explicit cache: formatting costs
+ * microseconds and every DTM without an offset needs two). An hour whose first and last millisecond have the
+ * same offset has it throughout: no zone changes its offset twice within an hour.
+ */
+const hourOffsets = new Map<string, Map<number, number>>();
+
+/** Offset of `timeZone` from UTC, in minutes, at the instant `utcMillis`. Throws RangeError for unknown zones. */
+export function zoneOffsetMinutes(timeZone: string, utcMillis: number): number {
+  const hour = Math.floor(utcMillis / HOUR_MS);
+  let offset = hourOffsets.get(timeZone)?.get(hour);
+  if (offset === undefined) {
+    const first = formattedOffset(timeZone, hour * HOUR_MS);
+    offset = first === formattedOffset(timeZone, hour * HOUR_MS + HOUR_MS - 1) ? first : NaN;
+    let hours = hourOffsets.get(timeZone);
+    if (!hours || hours.size >= MAX_CACHED_HOURS) hourOffsets.set(timeZone, (hours = new Map()));
+    hours.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? formattedOffset(timeZone, utcMillis) : offset;
 }
 
 /** Offset of local wall-clock time `localMillis` (as if UTC) in `timeZone`; a time in a DST gap takes the later offset. */
