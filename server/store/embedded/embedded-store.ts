@@ -20,7 +20,8 @@ import {
   type StoredDocument,
   type WriteOperation,
 } from '../port.ts';
-import { conjunctiveConditions, indexPlans, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
+import { boundOf, conjunctiveConditions, indexPlans, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
+import { matcherOf, type Matcher } from './equality-match.ts';
 import { compileIndexKeys, keyIdentity, type IndexKeysOf } from './compiled-index-keys.ts';
 import { keyValue, markMultiValued, MAX_KEY_STRING, type MultiValued } from './index-keys.ts';
 
@@ -65,6 +66,8 @@ export class EmbeddedStore implements Store {
   private root?: RootDatabase;
   private readonly collections = new Map<CollectionName, Database<StoredDocument, string>>();
   private readonly indexes = new Map<CollectionName, OpenIndex[]>();
+  /** The indexes on top-level fields only, more fields first (`tinyExactScan`). */
+  private readonly lookupIndexes = new Map<CollectionName, OpenIndex[]>();
   private meta?: Database<MultiValued, string>;
   private queue: PendingUnit[] = [];
   private committing = false;
@@ -95,6 +98,11 @@ export class EmbeddedStore implements Store {
       await this.buildIndexIfEmpty(spec.collection, db, keysOf);
       const multi = await this.multiValued(spec.collection, name, paths);
       this.indexes.get(spec.collection)!.push({ spec, name, paths, keysOf, db, multi });
+    }
+    for (const [collection, indexes] of this.indexes) {
+      // Stable: among as many fields, in declaration order, as the planner counts exact keys.
+      const topLevel = indexes.filter((o) => o.paths.every((p) => p.length === 1));
+      this.lookupIndexes.set(collection, topLevel.sort((a, b) => b.paths.length - a.paths.length));
     }
   }
 
@@ -161,7 +169,7 @@ export class EmbeddedStore implements Store {
     if (inIdOrder(scan) && isIdOrder(options.sort)) {
       // The scan already yields `_id` order (a collection scan, sorted ids, or one exact index key whose `_id`s
       // LMDB keeps sorted), so stop at the page's end instead of letting mingo read and sort the whole range.
-      return takeMatching<T>(new Query(filter), this.candidates(collection, filter, scan), options.skip ?? 0, options.limit);
+      return takeMatching<T>(matcherOf(filter), this.candidates(collection, filter, scan), options.skip ?? 0, options.limit);
     }
     let cursor = new Query(filter).find<T>(this.candidates(collection, filter, scan));
     if (options.sort && Object.keys(options.sort).length > 0) cursor = cursor.sort(options.sort);
@@ -174,9 +182,9 @@ export class EmbeddedStore implements Store {
     const scan = this.planScan(collection, filter);
     // A covered count, as MongoDB's COUNT_SCAN: the key's entries are the matches, no document is read.
     if (scan.kind === 'index' && coveredBy(filter, scan.plan)) return scan.open.db.getValuesCount(equalityPrefixes(scan.plan.bounds)[0] as Key);
-    const query = new Query(filter);
+    const matches = matcherOf(filter);
     let n = 0;
-    for (const doc of this.candidates(collection, filter, scan)) if (query.test(doc)) n++;
+    for (const doc of this.candidates(collection, filter, scan)) if (matches(doc)) n++;
     return n;
   }
 
@@ -205,12 +213,17 @@ export class EmbeddedStore implements Store {
     const top = idLookup(filter);
     if (top) return { kind: 'id', ids: top };
     const open = this.indexes.get(collection) ?? [];
-    const nested = conjunctiveIds(filter);
+    const conditions = conjunctiveConditions(filter);
+    if (!conditions.has('_id')) {
+      const tiny = tinyExactScan(this.lookupIndexes.get(collection) ?? [], conditions);
+      if (tiny) return tiny;
+    }
+    const nested = conjunctiveIds(conditions);
     const singleValued = (spec: IndexSpec, position: number, withinElement: boolean) => {
       const multi = open.find((o) => o.spec === spec)?.multi;
       return !!multi && !(withinElement ? multi.perElement[position] : multi.perDocument[position]);
     };
-    const bound = distinctPlans(indexPlans(filter, open.map((o) => o.spec), singleValued)).slice(0, PLANS_COUNTED);
+    const bound = distinctPlans(indexPlans(filter, open.map((o) => o.spec), singleValued, conditions)).slice(0, PLANS_COUNTED);
     // Exact keys first: LMDB counts them natively, and a small count caps the scans counted after them.
     const plans = [...bound.filter(exactKeys), ...bound.filter((p) => !exactKeys(p))];
     let best: ScanPlan = nested ? { kind: 'id', ids: nested } : { kind: 'collection' };
@@ -318,7 +331,7 @@ export class EmbeddedStore implements Store {
       const existing = current(op);
       if (op.op === 'insert' && existing) return new DuplicateKeyError(op.doc._id);
       if (op.op === 'replace' && op.expect !== undefined) {
-        const holds = op.expect === null ? !existing : !!existing && new Query(op.expect).test(existing);
+        const holds = op.expect === null ? !existing : !!existing && matcherOf(op.expect)(existing);
         if (!holds) return new PreconditionFailedError(op.doc._id);
       }
       previous.push(existing);
@@ -375,9 +388,9 @@ function idLookup(filter: Filter): string[] | undefined {
 }
 
 /** `_id` equality or `$in` among the conditions that must all hold (e.g. the matches of a `_has`), sorted. */
-function conjunctiveIds(filter: Filter): string[] | undefined {
+function conjunctiveIds(conditions: Map<string, unknown[]>): string[] | undefined {
   let ids: string[] | undefined;
-  for (const cond of conjunctiveConditions(filter).get('_id') ?? []) {
+  for (const cond of conditions.get('_id') ?? []) {
     const found = idLookup({ _id: cond });
     if (found && (!ids || found.length < ids.length)) ids = found;
   }
@@ -393,6 +406,48 @@ function idStart(filter: Filter): string | undefined {
     for (const v of [ops.$gt, ops.$gte]) if (typeof v === 'string' && (start === undefined || v > start)) start = v;
   }
   return start;
+}
+
+/** Exact keys counted at most by `tinyExactScan` before it leaves the choice to the full planner. */
+const TINY_COUNTED = 8;
+
+/**
+ * One exact key with at most one entry (a lookup by identifier): its one candidate, if any, is the only document
+ * that can match, so no other plan can leave fewer to test and the result is the same whichever plan reads it;
+ * taken without enumerating and counting every plan. Only indexes on top-level fields, each bound by an equality
+ * that must hold, in the order the planner counts exact keys; the first with the fewest entries.
+ */
+function tinyExactScan(indexes: OpenIndex[], conditions: Map<string, unknown[]>): ScanPlan | undefined {
+  let best: { index: OpenIndex; plan: IndexPlan } | undefined;
+  let bestKeys = 2;
+  let counted = 0;
+  for (const index of indexes) {
+    const key: KeyValue[] = [];
+    for (const field of index.spec.fields) {
+      const value = equalityOf(conditions.get(field));
+      if (value === undefined) break;
+      key.push(value);
+    }
+    if (key.length < index.spec.fields.length) continue;
+    if (++counted > TINY_COUNTED) return undefined;
+    const keys = index.db.getValuesCount(key.map(keyValue) as Key);
+    if (keys < bestKeys) {
+      best = { index, plan: { index: index.spec, bounds: key.map((v) => ({ values: [v] })), score: 2 * key.length } };
+      bestKeys = keys;
+      if (keys === 0) break;
+    }
+  }
+  return best && { kind: 'index', open: best.index, plan: best.plan };
+}
+
+/** The value of the first plain equality (a string, boolean or finite number) among a field's conditions. */
+function equalityOf(conds: unknown[] | undefined): KeyValue | undefined {
+  for (const cond of conds ?? []) {
+    const values = boundOf(cond)?.values;
+    const v = values?.length === 1 ? values[0] : undefined;
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return v;
+  }
+  return undefined;
 }
 
 /** True when the scan yields documents in `_id` order. */
@@ -489,11 +544,11 @@ function isIdOrder(sort: FindOptions['sort']): boolean {
 }
 
 /** The matching documents of an ordered scan after `skip`, stopping once `limit` are found. */
-function takeMatching<T>(query: Query, docs: Iterable<StoredDocument>, skip: number, limit: number | undefined): T[] {
+function takeMatching<T>(matches: Matcher, docs: Iterable<StoredDocument>, skip: number, limit: number | undefined): T[] {
   const out: T[] = [];
   if (limit === 0) return out;
   for (const doc of docs) {
-    if (!query.test(doc)) continue;
+    if (!matches(doc)) continue;
     if (skip > 0) {
       skip--;
       continue;

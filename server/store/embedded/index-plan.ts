@@ -239,8 +239,12 @@ function plansFor(index: IndexSpec, conditions: Map<string, unknown[]>, singleVa
 }
 
 /** Every index that binds a leading field of the filter, the best bound first (equality before range). */
-export function indexPlans(filter: Filter, indexes: IndexSpec[], singleValued: SingleValued = () => false): IndexPlan[] {
-  const conditions = conjunctiveConditions(filter);
+export function indexPlans(
+  filter: Filter,
+  indexes: IndexSpec[],
+  singleValued: SingleValued = () => false,
+  conditions: Map<string, unknown[]> = conjunctiveConditions(filter),
+): IndexPlan[] {
   const plans = indexes.flatMap((index) => plansFor(index, conditions, singleValued));
   // Stable: among equal scores the index declared first wins, as before.
   return plans.sort((a, b) => b.score - a.score);
