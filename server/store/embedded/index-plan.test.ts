@@ -143,6 +143,26 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     assert.equal(expected(filter).length, 5);
   });
 
+  it('a lookup by identifier reads the one entry of its exact key, and finds what mingo alone finds', async function () {
+    const tagged = doc('tagged', 3, { tok: ['code|common|http://loinc.org', 'identifier|X-1|urn:oid:1'] });
+    await store.write([{ op: 'insert', collection: 'resources', doc: tagged }]);
+    docs.push(tagged);
+    const lookup = (tok: unknown[], type = 'Observation') => ({ $and: [{ resourceType: type }, { deleted: false }, ...tok.map((t) => ({ tok: t }))] });
+    assert.match(await store.explain('resources', lookup(['identifier|X-1|urn:oid:1'])), /IXSCAN resources \{resourceType, tok\} \(1 keys\)/);
+    const filters = [
+      lookup(['identifier|X-1|urn:oid:1']),
+      lookup(['code|common|http://loinc.org', 'identifier|X-1|urn:oid:1']),
+      lookup(['identifier|X-1|urn:oid:1', 'code|other|http://loinc.org']),
+      lookup(['identifier|none|urn:oid:1']),
+      lookup(['identifier|X-1|urn:oid:1'], 'Condition'),
+      { $and: [lookup(['identifier|X-1|urn:oid:1']), { lastUpdated: { $gt: '2000' } }] },
+    ];
+    for (const filter of filters) {
+      assert.deepEqual(await ids(filter), expected(filter), JSON.stringify(filter));
+      assert.equal(await store.count('resources', filter), expected(filter).length);
+    }
+  });
+
   it('conditions of a one-branch $or must all hold; an $or over several fields binds nothing', function () {
     assert.deepEqual(conjunctiveConditions({ $or: [{ _id: { $gt: 'a' } }] }).get('_id'), [{ $gt: 'a' }]);
     assert.equal(conjunctiveConditions({ $or: [{ a: 1 }, { b: 2 }] }).size, 0);
