@@ -3,7 +3,7 @@
  * store operations that write it. A record's id is derived from the sender (MSH-3, MSH-4) and MSH-10, so a
  * re-sent message finds it; inserting it fails when it exists, which is what makes a message apply once.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { Hl7MessageDocument } from '../server/store/documents.ts';
 import type { WriteOperation } from '../server/store/port.ts';
 import type { AckHeader } from './ack.ts';
@@ -13,7 +13,7 @@ export const ARCHIVE = 'hl7messages' as const;
 /** Same sender and MSH-10 -> same id (HL7 v2.5 chapter 2.10.1: MSH-10 is unique per sending system). */
 export function messageKey(header: Pick<AckHeader, 'sendingApplication' | 'sendingFacility' | 'controlId'>): string {
   const source = `${header.sendingApplication}\u0000${header.sendingFacility}\u0000${header.controlId}`;
-  return createHash('sha256').update(source).digest('hex').slice(0, 40);
+  return hash('sha256', source, 'hex').slice(0, 40);
 }
 
 /** A frame too broken to name its sender and MSH-10 is never a duplicate of anything. */

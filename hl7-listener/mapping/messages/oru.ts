@@ -69,12 +69,11 @@ export function mapResults(message: Hl7Message, context: MappingContext): Transa
         presentedForm.push(mapped.attachment.attachment);
         continue;
       }
-      const observation: Observation = {
-        ...mapped.observation!,
-        identifier: [{ system: orderKey.system, value: `${orderKey.value}|${mapped.key}` }],
-        basedOn: [{ reference: requestEntry.fullUrl }],
-        subject: patient.reference,
-      };
+      // Completed in place (the mapping's own fresh object): copying it with a spread cost more than the mapping.
+      const observation: Observation = mapped.observation!;
+      observation.identifier = [{ system: orderKey.system, value: `${orderKey.value}|${mapped.key}` }];
+      observation.basedOn = [{ reference: requestEntry.fullUrl }];
+      observation.subject = patient.reference;
       if (encounterRef) observation.encounter = encounterRef;
       if (specimens.length > 0) observation.specimen = specimens[0];
       const notes = notesAfter(message.segments, index);
@@ -84,7 +83,8 @@ export function mapResults(message: Hl7Message, context: MappingContext): Transa
       results.push({ reference: entry.fullUrl });
     }
 
-    const report: DiagnosticReport = { ...obrToDiagnosticReport(obr, group.orc, group.sequence, context, patient.reference), basedOn: [{ reference: requestEntry.fullUrl }] };
+    const report: DiagnosticReport = obrToDiagnosticReport(obr, group.orc, group.sequence, context, patient.reference);
+    report.basedOn = [{ reference: requestEntry.fullUrl }];
     if (encounterRef) report.encounter = encounterRef;
     if (specimens.length > 0) report.specimen = specimens;
     if (results.length > 0) report.result = results;
