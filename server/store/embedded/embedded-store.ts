@@ -23,7 +23,7 @@ import {
 import { boundOf, conjunctiveConditions, indexPlans, type FieldBound, type IndexPlan, type KeyValue } from './index-plan.ts';
 import { matcherOf, type Matcher } from './equality-match.ts';
 import { compileIndexKeys, keyIdentity, type IndexKeysOf } from './compiled-index-keys.ts';
-import { keyValue, markMultiValued, MAX_KEY_STRING, type MultiValued } from './index-keys.ts';
+import { keyValue, markMultiValued, MAX_KEY_STRING, missingAfterFirst, type MultiValued } from './index-keys.ts';
 
 
 interface OpenIndex {
@@ -36,6 +36,11 @@ interface OpenIndex {
   keysOf: IndexKeysOf;
   db: Database<string, Key>;
   multi: MultiValued;
+  /**
+   * Some document's keys are left out: keys whose fields after the first are all null (missing) are not stored,
+   * so a plan on this index must bound a later field to something other than null (`readsNoOmittedKey`).
+   */
+  omits: boolean;
 }
 
 /** How a read finds its candidates: by primary key, through one index, or by scanning the collection. */
@@ -66,9 +71,10 @@ export class EmbeddedStore implements Store {
   private root?: RootDatabase;
   private readonly collections = new Map<CollectionName, Database<StoredDocument, string>>();
   private readonly indexes = new Map<CollectionName, OpenIndex[]>();
+  private readonly bySpec = new Map<IndexSpec, OpenIndex>();
   /** The indexes on top-level fields only, more fields first (`tinyExactScan`). */
   private readonly lookupIndexes = new Map<CollectionName, OpenIndex[]>();
-  private meta?: Database<MultiValued, string>;
+  private meta?: Database<MultiValued | boolean, string>;
   private queue: PendingUnit[] = [];
   private committing = false;
 
@@ -85,7 +91,7 @@ export class EmbeddedStore implements Store {
       this.collections.set(name, this.root.openDB<StoredDocument, string>({ name, encoding: 'msgpack' }));
       this.indexes.set(name, []);
     }
-    this.meta = this.root.openDB<MultiValued, string>({ name: 'meta', encoding: 'msgpack' });
+    this.meta = this.root.openDB<MultiValued | boolean, string>({ name: 'meta', encoding: 'msgpack' });
     for (const spec of this.indexSpecs) {
       const name = `index:${spec.collection}:${spec.fields.join(',')}`;
       const db = this.root.openDB<string, Key>({
@@ -95,9 +101,11 @@ export class EmbeddedStore implements Store {
       });
       const paths = spec.fields.map((f) => f.split('.'));
       const keysOf = compileIndexKeys(paths);
-      await this.buildIndexIfEmpty(spec.collection, db, keysOf);
       const multi = await this.multiValued(spec.collection, name, paths);
-      this.indexes.get(spec.collection)!.push({ spec, name, paths, keysOf, db, multi });
+      const index: OpenIndex = { spec, name, paths, keysOf, db, multi, omits: this.meta.get(`omits:${name}`) === true };
+      await this.buildIndexIfEmpty(spec.collection, index);
+      this.indexes.get(spec.collection)!.push(index);
+      this.bySpec.set(spec, index);
     }
     for (const [collection, indexes] of this.indexes) {
       // Stable: among as many fields, in declaration order, as the planner counts exact keys.
@@ -113,7 +121,7 @@ export class EmbeddedStore implements Store {
   private async multiValued(collection: CollectionName, name: string, paths: string[][]): Promise<MultiValued> {
     const key = `multivalued:${name}`;
     const known = this.meta!.get(key);
-    if (known && known.perDocument.length === paths.length) return known;
+    if (typeof known === 'object' && known.perDocument.length === paths.length) return known;
     const multi: MultiValued = { perDocument: paths.map(() => false), perElement: paths.map(() => false) };
     for (const { value } of this.collection(collection).getRange()) markMultiValued(multi, value, paths);
     await this.meta!.put(key, multi);
@@ -121,15 +129,29 @@ export class EmbeddedStore implements Store {
   }
 
   /** An index declared after documents exist is built from them once. */
-  private async buildIndexIfEmpty(collection: CollectionName, db: Database<string, Key>, keysOf: IndexKeysOf) {
+  private async buildIndexIfEmpty(collection: CollectionName, index: OpenIndex) {
+    const { db } = index;
     const docs = this.collection(collection);
     if (db.getKeysCount({ limit: 1 }) > 0 || docs.getKeysCount({ limit: 1 }) === 0) return;
     await db.transaction(() => {
       for (const { value } of docs.getRange()) {
-        for (const key of keysOf(value)) db.put(key as Key, value._id);
+        for (const key of this.storedKeys(index, index.keysOf(value))) db.put(key as Key, value._id);
       }
     });
     await db.flushed;
+  }
+
+  /**
+   * The keys stored: all but those whose fields after the first are all null (a document without the field:
+   * about a fifth of a resource's keys). The first one left out marks the index (`omits`), in the same write.
+   */
+  private storedKeys(index: OpenIndex, keys: KeyValue[][]): KeyValue[][] {
+    if (index.paths.length < 2 || !keys.some(missingAfterFirst)) return keys;
+    if (!index.omits) {
+      index.omits = true;
+      void this.meta!.put(`omits:${index.name}`, true);
+    }
+    return keys.filter((key) => !missingAfterFirst(key));
   }
 
   async close(): Promise<void> {
@@ -220,19 +242,20 @@ export class EmbeddedStore implements Store {
     }
     const nested = conjunctiveIds(conditions);
     const singleValued = (spec: IndexSpec, position: number, withinElement: boolean) => {
-      const multi = open.find((o) => o.spec === spec)?.multi;
+      const multi = this.bySpec.get(spec)?.multi;
       return !!multi && !(withinElement ? multi.perElement[position] : multi.perDocument[position]);
     };
-    const bound = distinctPlans(indexPlans(filter, open.map((o) => o.spec), singleValued, conditions)).slice(0, PLANS_COUNTED);
+    const usable = indexPlans(filter, open.map((o) => o.spec), singleValued, conditions).filter((p) => readsNoOmittedKey(this.bySpec.get(p.index)!, p));
+    const bound = distinctPlans(usable).slice(0, PLANS_COUNTED);
     // Exact keys first: LMDB counts them natively, and a small count caps the scans counted after them.
     const plans = [...bound.filter(exactKeys), ...bound.filter((p) => !exactKeys(p))];
     let best: ScanPlan = nested ? { kind: 'id', ids: nested } : { kind: 'collection' };
     if (plans.length === 0) return best;
-    if (!nested && plans.length === 1) return { kind: 'index', open: open.find((o) => o.spec === plans[0].index)!, plan: plans[0] };
+    if (!nested && plans.length === 1) return { kind: 'index', open: this.bySpec.get(plans[0].index)!, plan: plans[0] };
     let bestKeys = nested ? nested.length : Infinity;
     const counted: { index: OpenIndex; plan: IndexPlan; keys: number; ids?: string[] }[] = [];
     for (const plan of plans) {
-      const index = open.find((o) => o.spec === plan.index)!;
+      const index = this.bySpec.get(plan.index)!;
       // Counted far enough to know whether the plan is worth intersecting with the best (see below).
       const { keys, ids } = countKeys(index, plan, Math.min(COUNT_CAP, bestKeys === Infinity ? COUNT_CAP : Math.max(bestKeys * INTERSECT_RATIO, INTERSECT_MAX_KEYS) + 1));
       counted.push({ index, plan, keys, ids });
@@ -344,14 +367,16 @@ export class EmbeddedStore implements Store {
   private apply(collection: CollectionName, previous: StoredDocument | undefined, doc: StoredDocument): void {
     for (const index of this.indexes.get(collection) ?? []) {
       const { paths, db } = index;
-      const keys = index.keysOf(doc);
-      if (keys.length > 1 && markMultiValued(index.multi, doc, paths)) void this.meta!.put(`multivalued:${index.name}`, index.multi);
+      const all = index.keysOf(doc);
+      if (all.length > 1 && markMultiValued(index.multi, doc, paths)) void this.meta!.put(`multivalued:${index.name}`, index.multi);
+      const keys = this.storedKeys(index, all);
       if (!previous) {
         for (const key of keys) void db.put(key as Key, doc._id);
         continue;
       }
-      // Only the keys that changed: most of a resource's index entries stay the same across versions.
-      const previousKeys = index.keysOf(previous);
+      // Only the keys that changed: most of a resource's index entries stay the same across versions. A null key
+      // written before keys were left out stays (no plan reads it once the index omits keys).
+      const previousKeys = this.storedKeys(index, index.keysOf(previous));
       if (previous._id === doc._id && sameKeys(previousKeys, keys)) continue;
       const before = new Map(previousKeys.map((k) => [keyIdentity(k), k]));
       const after = new Map(keys.map((k) => [keyIdentity(k), k]));
@@ -406,6 +431,14 @@ function idStart(filter: Filter): string | undefined {
     for (const v of [ops.$gt, ops.$gte]) if (typeof v === 'string' && (start === undefined || v > start)) start = v;
   }
   return start;
+}
+
+/**
+ * The plan's key ranges hold no key left out of the index: it bounds a field after the first to values other
+ * than null, or by a range or prefix (which null is never within). A document missing that field cannot match.
+ */
+function readsNoOmittedKey(index: OpenIndex, plan: IndexPlan): boolean {
+  return !index.omits || plan.bounds.some((b, i) => i > 0 && !b.values?.includes(null));
 }
 
 /** Exact keys counted at most by `tinyExactScan` before it leaves the choice to the full planner. */

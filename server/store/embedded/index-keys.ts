@@ -24,6 +24,12 @@ export function valuesAtPath(doc: unknown, path: string[]): KeyValue[] {
   return valuesAtPath((doc as Record<string, unknown>)[path[0]], path.slice(1));
 }
 
+/** Every field after the first is null: the key of a document without them (`[resourceType, null]`). */
+export function missingAfterFirst(key: KeyValue[]): boolean {
+  for (let i = 1; i < key.length; i++) if (key[i] !== null) return false;
+  return key.length > 1;
+}
+
 /** `paths` are the index's fields split on dots (split once per index, not per document). */
 export function indexKeys(doc: unknown, paths: string[][]): KeyValue[][] {
   let keys: KeyValue[][] = [[]];

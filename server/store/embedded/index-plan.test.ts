@@ -163,6 +163,68 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     }
   });
 
+  it('keys of missing fields are left out, and no filter that a document missing the field can match reads them', async function () {
+    const some = [0, 1, 2, 3].map((n) => doc(`u${n}`, n, { uri: n === 3 ? ['uri|a', 'uri|b'] : [`uri|${n % 2 === 0 ? 'a' : 'b'}`], strx: n < 2 ? ['name|X'] : undefined }));
+    // Nulls where the search values never hold them: the store indexes any document.
+    const odd = { ...doc('odd', 6), uri: [null], dt: [{ p: null, lo: null }], tok: null } as unknown as ResourceDocument;
+    const without = [doc('bare', 5, { tok: [], ref: [], dt: [] }), odd];
+    await store.write([...some, ...without].map((d) => ({ op: 'insert' as const, collection: 'resources' as const, doc: d })));
+    docs.push(...some, ...without);
+    const conditions: Filter[] = [
+      {},
+      { uri: null },
+      { uri: { $eq: null } },
+      { uri: { $in: ['uri|a', null] } },
+      { uri: { $exists: false } },
+      { uri: { $ne: 'uri|a' } },
+      { uri: { $nin: ['uri|a'] } },
+      { uri: { $not: /^uri\|a/ } },
+      { uri: { $size: 0 } },
+      { uri: [] },
+      { $or: [{ uri: null }, { uri: 'uri|a' }] },
+      { $nor: [{ uri: 'uri|a' }] },
+      { 'dt.p': null },
+      { 'dt.p': { $ne: 'date' } },
+      { dt: { $elemMatch: { p: null } } },
+      { dt: { $elemMatch: { p: 'date', lo: null } } },
+      { 'dt.p': 'date', 'dt.lo': null },
+      { strx: null },
+      { tok: null },
+      { ref: { $exists: false } },
+      { uri: 'uri|a' },
+      { uri: /^uri\|/ },
+      { uri: { $gte: 'uri|b' } },
+      { strx: 'name|X' },
+    ];
+    for (const condition of conditions) {
+      const filter = { $and: [{ resourceType: 'Observation' }, condition] };
+      assert.deepEqual(await ids(filter), expected(filter).sort(), JSON.stringify(condition));
+      assert.equal(await store.count('resources', filter), expected(filter).length, JSON.stringify(condition));
+    }
+    assert.doesNotMatch(await store.explain('resources', { resourceType: 'Observation', uri: null }), /\{resourceType, uri\}/);
+    assert.match(await store.explain('resources', { resourceType: 'Observation', uri: 'uri|a' }), /IXSCAN resources \{resourceType, uri\} \(3 keys\)/);
+  });
+
+  it('an index is read for null only while no key has been left out of it', async function () {
+    const fresh = new EmbeddedStore(await mkdtemp(join(tmpdir(), 'fhirline-plan-')));
+    await fresh.open();
+    try {
+      const filter = { resourceType: 'Patient', 'num.p': null };
+      await fresh.write([{ op: 'insert', collection: 'resources', doc: { ...doc('with', 1, { num: [{ p: 'age', lo: 1, hi: 1 }] }), _id: 'Patient/with', resourceType: 'Patient' } }]);
+      assert.match(await fresh.explain('resources', filter), /\{resourceType, num.p\}/);
+      const { num: _, ...without } = { ...doc('without', 2), _id: 'Patient/without', resourceType: 'Patient' };
+      await fresh.write([{ op: 'insert', collection: 'resources', doc: without }]);
+      assert.doesNotMatch(await fresh.explain('resources', filter), /num.p/);
+      assert.deepEqual((await fresh.find('resources', filter)).map((d) => d._id), ['Patient/without']);
+      // Kept across a restart.
+      await fresh.close();
+      await fresh.open();
+      assert.doesNotMatch(await fresh.explain('resources', filter), /num.p/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('conditions of a one-branch $or must all hold; an $or over several fields binds nothing', function () {
     assert.deepEqual(conjunctiveConditions({ $or: [{ _id: { $gt: 'a' } }] }).get('_id'), [{ $gt: 'a' }]);
     assert.equal(conjunctiveConditions({ $or: [{ a: 1 }, { b: 2 }] }).size, 0);
