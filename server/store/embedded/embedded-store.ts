@@ -323,7 +323,12 @@ export class EmbeddedStore implements Store {
         let outcomes: (Error | undefined)[];
         try {
           if (!root) throw new Error('embedded store is not open');
-          outcomes = await root.transaction(() => batch.map((unit) => this.applyUnit(unit.operations)));
+          // Puts made outside a transaction callback are encoded here and applied by LMDB's write thread, off the
+          // main thread; lmdb-js commits every write of one event turn in one transaction (eventTurnBatching), so
+          // the batch stays all or nothing. Reads see the last commit, `written` what this batch wrote before.
+          const written = new Map<string, StoredDocument>();
+          outcomes = batch.map((unit) => this.applyUnit(unit.operations, written));
+          await root.committed;
           await root.flushed;
         } catch (err) {
           for (const unit of batch) unit.reject(err as Error);
@@ -340,14 +345,14 @@ export class EmbeddedStore implements Store {
     }
   }
 
-  /** Runs inside the write transaction; earlier units of the same batch are visible to it. */
-  private applyUnit(operations: WriteOperation[]): Error | undefined {
+  /** Checks a unit against the store and `written` (the batch's earlier units), then queues its writes. */
+  private applyUnit(operations: WriteOperation[], written: Map<string, StoredDocument>): Error | undefined {
     // Check every precondition first, against the unit's own earlier writes too; write only if all hold,
     // so a failed unit leaves nothing behind.
-    const pending = new Map<string, StoredDocument | undefined>();
+    const pending = new Map<string, StoredDocument>();
     const current = (op: WriteOperation) => {
       const key = `${op.collection}\u0000${op.doc._id}`;
-      return pending.has(key) ? pending.get(key) : this.collection(op.collection).get(op.doc._id);
+      return pending.get(key) ?? written.get(key) ?? this.collection(op.collection).get(op.doc._id);
     };
     const previous: (StoredDocument | undefined)[] = [];
     for (const op of operations) {
@@ -361,6 +366,7 @@ export class EmbeddedStore implements Store {
       pending.set(`${op.collection}\u0000${op.doc._id}`, op.doc);
     }
     operations.forEach((op, i) => this.apply(op.collection, previous[i], op.doc));
+    for (const [key, doc] of pending) written.set(key, doc);
     return undefined;
   }
 
