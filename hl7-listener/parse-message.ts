@@ -2,8 +2,9 @@
  * Parser adapter: MLLP frame bytes -> the message model (message.ts), on the `hl7v2` package.
  *
  * The package splits segments, fields, repetitions, components and subcomponents and resolves the escape
- * sequences (HL7 v2.5 chapter 2.7). Where it is wrong (pinned by parse-message.test.ts) this adapter works
- * around it:
+ * sequences (HL7 v2.5 chapter 2.7); split-segments.ts gives the same result without the package's object
+ * tree, for a fraction of the CPU, and leaves to the package what it does not reproduce. Where the package is
+ * wrong (pinned by parse-message.test.ts) this adapter works around it:
  * - MSH-18: it looks the charset up under the HL7 name in iconv ("8859/1" is unknown there) and so decodes
  *   ISO-8859-1 as UTF-8; we decode the bytes ourselves with its own HL7 -> iconv table.
  * - It splits segments on CR only; LF and CRLF separated files are normalised to CR first.
@@ -20,6 +21,7 @@ import { HL7Message, dictionaries, HL7Dictionary } from 'hl7v2';
 import type { HL7Field } from 'hl7v2';
 import iconv from 'iconv-lite';
 import { HL7_NULL, type Field, type Hl7Message, type Segment } from './message.ts';
+import { splitSegments, swapChars } from './split-segments.ts';
 
 /** Where a fault sits (ERR-2, HL7 v2.5 chapter 2.15.5.2): segment id, its sequence, field position. */
 export interface ErrorLocation {
@@ -59,22 +61,9 @@ export function parseMessage(bytes: Buffer): Hl7Message {
 
   const swap = escape === '\\' ? undefined : escape!;
   const prepared = dropFormatting(swap ? swapChars(text, swap) : text, [f, component!, repetition!, subcomponent!]);
-  let parsed: HL7Message;
-  try {
-    parsed = HL7Message.parse(prepared, { dictionaries: TEXT_DICTIONARIES });
-  } catch (e) {
-    throw new Hl7ParseError('207', `unreadable message: ${(e as Error).message}`);
-  }
-  const segments: Segment[] = parsed.segments.map((segment, index) => {
-    if (!/^[A-Z][A-Z0-9]{2}$/.test(segment.segmentType)) {
-      throw new Hl7ParseError('100', `segment ${index + 1} has no valid segment ID`, { segment: segment.segmentType.slice(0, 3), sequence: index + 1 });
-    }
-    const fields: Field[] = [[]];
-    segment.fields.forEach((field, i) => {
-      fields[i + 1] = field ? toField(field, charset, swap) : [];
-    });
-    return { name: segment.segmentType, fields };
-  });
+  const split = splitSegments(prepared, charset, swap);
+  if (split) split.forEach((segment, index) => checkSegmentId(segment.name, index));
+  const segments = split ?? packageSegments(prepared, charset, swap);
   const msh = segments[0]!;
   msh.fields[1] = [[[f]]];
   msh.fields[2] = [[[encodingCharacters]]];
@@ -85,6 +74,30 @@ export function parseMessage(bytes: Buffer): Hl7Message {
   requireHeaderField(msh, 9, 'MSH-9 message type');
   requireHeaderField(msh, 10, 'MSH-10 message control id');
   return message;
+}
+
+/** Segments through the `hl7v2` package: the reference splitSegments reproduces, and the path for what it declines. */
+export function packageSegments(prepared: string, charset: string, swap: string | undefined): Segment[] {
+  let parsed: HL7Message;
+  try {
+    parsed = HL7Message.parse(prepared, { dictionaries: TEXT_DICTIONARIES });
+  } catch (e) {
+    throw new Hl7ParseError('207', `unreadable message: ${(e as Error).message}`);
+  }
+  return parsed.segments.map((segment, index) => {
+    checkSegmentId(segment.segmentType, index);
+    const fields: Field[] = [[]];
+    segment.fields.forEach((field, i) => {
+      fields[i + 1] = field ? toField(field, charset, swap) : [];
+    });
+    return { name: segment.segmentType, fields };
+  });
+}
+
+function checkSegmentId(name: string, index: number): void {
+  if (!/^[A-Z][A-Z0-9]{2}$/.test(name)) {
+    throw new Hl7ParseError('100', `segment ${index + 1} has no valid segment ID`, { segment: name.slice(0, 3), sequence: index + 1 });
+  }
 }
 
 /** The frame as text for people (the archive): decoded per MSH-18 when readable, else byte for byte. */
@@ -142,13 +155,6 @@ function charsetOf(msh18: string, repetition: string, component: string): string
     throw new Hl7ParseError('103', `MSH-18 character set ${name} is not supported`, { segment: 'MSH', sequence: 1, field: 18 });
   }
   return mapped;
-}
-
-/** Exchanges `\` and `other` everywhere (see the file comment: the package only unescapes with `\`). */
-function swapChars(text: string, other: string): string {
-  let out = '';
-  for (const c of text) out += c === '\\' ? other : c === other ? '\\' : c;
-  return out;
 }
 
 /** Drops `\H\` `\N\` and formatting commands, `\.br\` and `\.sp\` becoming line breaks (chapter 2.7.6). */
