@@ -20,7 +20,7 @@ import { mapMessage } from './mapping/index.ts';
 import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/senders.ts';
 import { keepEncountersNewer } from './encounter-order.ts';
 import type { Hl7Message } from './message.ts';
-import { frameText, Hl7ParseError, parseMessage } from './parse-message.ts';
+import { frameText, Hl7ParseError, parseFrame } from './parse-message.ts';
 
 type BaseRecord = Pick<Hl7MessageDocument, '_id' | 'raw' | 'text' | 'peer' | 'sendingApplication' | 'sendingFacility' | 'controlId' | 'messageType' | 'receivedAt' | 'replays' | 'replayedAt'>;
 
@@ -59,12 +59,13 @@ export function senderProfiles(path: string | undefined): SenderProfiles {
 export async function handleMessage(services: Services, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
   const receivedAt = replayOf?.receivedAt ?? new Date().toISOString();
   let message: Hl7Message;
+  let decoded: string;
   try {
-    message = parseMessage(received.bytes);
+    ({ message, text: decoded } = parseFrame(received.bytes));
   } catch (e) {
     const error: AckError = e instanceof Hl7ParseError ? { code: e.code, text: e.message, ...(e.location && { location: e.location }) } : { code: '207', text: 'unreadable message' };
     const header = headerFromRaw(received.bytes);
-    const base = baseRecord(replayOf?._id ?? unparsedKey(), received, header, '', receivedAt, replayOf);
+    const base = baseRecord(replayOf?._id ?? unparsedKey(), received, frameText(received.bytes), header, '', receivedAt, replayOf);
     return fail(services, base, header, 'reject', error, replayOf);
   }
   const header = headerOf(message);
@@ -73,7 +74,7 @@ export async function handleMessage(services: Services, received: Received, repl
     const existing = await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id });
     if (existing) return { ack: existing.ack, record: existing, duplicate: true };
   }
-  const base = baseRecord(id, received, header, messageTypeOf(message), receivedAt, replayOf);
+  const base = baseRecord(id, received, decoded, header, messageTypeOf(message), receivedAt, replayOf);
 
   let requests: EntryRequest[];
   try {
@@ -95,10 +96,15 @@ export async function handleMessage(services: Services, received: Received, repl
 
   const ack = buildAck(header, 'accept');
   const record: Hl7MessageDocument = { ...base, status: 'applied', ackCode: ackCodeOf(ack), ack, resources: [] };
+  // The record as committed (the last unit the transaction tried is the one that succeeded): no read back.
+  let stored = record;
   try {
     await applyTransaction(services, requests, {
       deleteMultiple: false,
-      extra: (results) => [archiveOperation({ ...record, resources: resourcesOf(results) }, replayOf)],
+      extra: (results) => {
+        stored = { ...record, resources: resourcesOf(results) };
+        return [archiveOperation(stored, replayOf)];
+      },
     });
   } catch (e) {
     const concurrent = await duplicateOf(services, id, replayOf);
@@ -106,7 +112,6 @@ export async function handleMessage(services: Services, received: Received, repl
     const text = e instanceof FhirError ? e.message : 'application internal error';
     return fail(services, base, header, 'error', { code: '207', text }, replayOf);
   }
-  const stored = (await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id })) ?? record;
   return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
 }
 
@@ -141,6 +146,7 @@ async function duplicateOf(services: Services, id: string, replayOf: Hl7MessageD
 function baseRecord(
   id: string,
   received: Received,
+  text: string,
   header: AckHeader,
   messageType: string,
   receivedAt: string,
@@ -149,7 +155,7 @@ function baseRecord(
   return {
     _id: id,
     raw: received.bytes.toString('base64'),
-    text: frameText(received.bytes),
+    text,
     peer: received.peer,
     sendingApplication: header.sendingApplication,
     sendingFacility: header.sendingFacility,

@@ -53,6 +53,11 @@ const TEXT_DICTIONARIES = Object.fromEntries(Object.keys(dictionaries).map((vers
 const DEFAULT_CHARSET = 'utf8';
 
 export function parseMessage(bytes: Buffer): Hl7Message {
+  return parseFrame(bytes).message;
+}
+
+/** The message and the frame's text (what frameText answers for it), decoded once. */
+export function parseFrame(bytes: Buffer): { message: Hl7Message; text: string } {
   const header = readHeaderLine(bytes);
   const { fieldSeparator: f, encodingCharacters } = checkDelimiters(header);
   const [component, repetition, escape, subcomponent] = [...encodingCharacters];
@@ -73,7 +78,7 @@ export function parseMessage(bytes: Buffer): Hl7Message {
   };
   requireHeaderField(msh, 9, 'MSH-9 message type');
   requireHeaderField(msh, 10, 'MSH-10 message control id');
-  return message;
+  return { message, text };
 }
 
 /** Segments through the `hl7v2` package: the reference splitSegments reproduces, and the path for what it declines. */
