@@ -19,6 +19,14 @@ describe('rewriteReferences (bundle.html#references)', () => {
     assert.deepEqual(referencesOf(out), ['Patient/p1', 'Patient/p1', 'Organization/o1']);
     assert.match(stringifyFhirJson(out), /"value":13.50/);
     assert.equal(referencesOf(resource)[0], 'urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a', 'the input is not changed');
+    assert.equal(out.valueQuantity, resource.valueQuantity, 'a part without references is shared, not copied');
+  });
+
+  it('answers a copy of the top level even when no reference changes (the caller may set its id)', () => {
+    const resource: JsonObject = { resourceType: 'Patient', name: [{ family: 'A' }] };
+    const out = rewriteReferences(resource, map, 'Bundle.entry[0].resource');
+    assert.notEqual(out, resource);
+    assert.deepEqual(out, resource);
   });
 
   it('leaves ordinary references alone and refuses a placeholder the Bundle does not define, naming its path', () => {

@@ -40,23 +40,50 @@ export function referencesOf(value: JsonValue, out: string[] = []): string[] {
  * named by its path (`expression` is the entry's, e.g. `Bundle.entry[2].resource`).
  */
 export function rewriteReferences(resource: JsonObject, map: ReferenceMap, expression: string): JsonObject {
-  return walk(resource, (ref, path) => {
+  const rewritten = walk(resource, [], (ref, path) => {
     const target = map.get(ref);
     if (target !== undefined) return target;
     if (isPlaceholder(ref) || isConditionalReference(ref)) {
-      throw badRequest(`${expression}${path}.reference '${ref}' does not resolve to a resource of this transaction`, `${expression}${path}.reference`);
+      const at = `${expression}${pathText(path)}.reference`;
+      throw badRequest(`${at} '${ref}' does not resolve to a resource of this transaction`, at);
     }
     return ref;
   }) as JsonObject;
+  // The top level is always a copy: the caller may set its id; deeper parts are shared where nothing changed.
+  return rewritten === resource ? { ...resource } : rewritten;
 }
 
-/** Rebuilds `value`, replacing each `reference` string (in any object) by what `replace` answers. */
-function walk(value: JsonValue, replace: (reference: string, path: string) => string, path = ''): JsonValue {
-  if (Array.isArray(value)) return value.map((v, i) => walk(v, replace, `${path}[${i}]`));
-  if (!isJsonObject(value)) return value;
-  const out: JsonObject = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = key === 'reference' && typeof v === 'string' ? replace(v, path) : walk(v, replace, `${path}.${key}`);
+type Path = (string | number)[];
+
+/**
+ * `value` with each `reference` string (in any object) replaced by what `replace` answers. Arrays and objects
+ * holding no changed reference are returned as they are, so a resource is copied only along its references;
+ * `path` (keys and indexes from the root) is turned into text only for an error.
+ */
+function walk(value: JsonValue, path: Path, replace: (reference: string, path: Path) => string): JsonValue {
+  if (Array.isArray(value)) {
+    let out: JsonValue[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const v = walk(value[i], path, replace);
+      path.pop();
+      if (v !== value[i]) (out ??= value.slice())[i] = v;
+    }
+    return out ?? value;
   }
-  return out;
+  if (!isJsonObject(value)) return value;
+  let out: JsonObject | undefined;
+  for (const key in value) {
+    const v = value[key];
+    path.push(key);
+    const next = key === 'reference' && typeof v === 'string' ? replace(v, path.slice(0, -1)) : walk(v, path, replace);
+    path.pop();
+    if (next !== v) (out ??= { ...value })[key] = next;
+  }
+  return out ?? value;
+}
+
+/** `['contained', 0, 'subject']` -> `.contained[0].subject`. */
+function pathText(path: Path): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
 }
