@@ -6,6 +6,7 @@
  * is written back verbatim. Validation, FHIRPath and search indexing see `toPlain(value)`, with plain numbers.
  */
 import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
+import { isPlainTree, keyCount, plainKeyCount } from './plain-json.ts';
 
 export type JsonValue = string | number | boolean | null | LosslessNumber | JsonValue[] | { [key: string]: JsonValue };
 
@@ -14,13 +15,27 @@ function parseNumber(text: string): number | LosslessNumber {
   return String(n) === text ? n : new LosslessNumber(text);
 }
 
-/** Parses JSON text keeping decimal precision; throws SyntaxError on malformed JSON and on duplicate keys. */
+/**
+ * Parses JSON text keeping decimal precision; throws SyntaxError on malformed JSON and on duplicate keys (with
+ * different values). JSON.parse when that gives the same value (plain-json.ts), else lossless-json.
+ */
 export function parseFhirJson(text: string): JsonValue {
+  const keys = plainKeyCount(text);
+  if (keys !== undefined) {
+    let value: JsonValue | undefined;
+    try {
+      value = JSON.parse(text) as JsonValue;
+    } catch {
+      // lossless-json below gives the error its own words.
+    }
+    if (value !== undefined && keyCount(value) === keys) return value;
+  }
   return parse(text, null, parseNumber) as JsonValue;
 }
 
-/** Serialises, writing every number exactly as it was received. */
+/** Serialises, writing every number exactly as it was received (JSON.stringify when it writes the same). */
 export function stringifyFhirJson(value: unknown, pretty = false): string {
+  if (isPlainTree(value, pretty)) return JSON.stringify(value, undefined, pretty ? 2 : undefined) ?? 'null';
   return stringify(value as JsonValue, undefined, pretty ? 2 : undefined) ?? 'null';
 }
 
