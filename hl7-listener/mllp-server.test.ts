@@ -41,7 +41,7 @@ describe('MLLP listener over a real TCP socket (issue 5)', () => {
 
   async function start(env: Record<string, string> = {}, idleTimeoutMs?: number) {
     fhir = await startTestServer({ MLLP_PORT: '0', ...env });
-    server = await startMllpServer(fhir.services, { map: patientMapping, ...(idleTimeoutMs && { idleTimeoutMs }) });
+    server = (await startMllpServer(fhir.services, { map: patientMapping, ...(idleTimeoutMs && { idleTimeoutMs }) })).server;
     port = (server.address() as AddressInfo).port;
   }
 
@@ -158,5 +158,33 @@ describe('MLLP listener over a real TCP socket (issue 5)', () => {
       await assert.rejects(client.receive(1), /connection closed/);
       assert.equal(client.closed, true);
     });
+  });
+});
+
+describe('MLLP listener graceful close (server.ts stop)', () => {
+  it('finishes and answers the message being handled, then closes; no new connection is taken', async () => {
+    const fhir = await startTestServer({ MLLP_PORT: '0' });
+    let closed: Promise<void> | undefined;
+    let close = (): Promise<void> => Promise.resolve();
+    // The stop arrives while the message is being handled: after it was read, before its transaction commits.
+    const closingMapping: MapMessage = (message, context) => {
+      closed ??= close();
+      return patientMapping(message, context);
+    };
+    const listener = await startMllpServer(fhir.services, { map: closingMapping });
+    close = listener.close;
+    const port = (listener.server.address() as AddressInfo).port;
+    const client = await MllpClient.connect(port);
+    try {
+      const ack = await client.request(msg('CLOSE-1', 'C-1', 'Drain'));
+      assert.deepEqual(msa(ack), ['AA', 'CLOSE-1']);
+      await closed;
+      const stored = await fhir.services.store.find<ResourceDocument>('resources', { resourceType: 'Patient' });
+      assert.equal(stored.length, 1);
+      await assert.rejects(MllpClient.connect(port), /ECONNREFUSED/);
+    } finally {
+      client.socket.destroy();
+      await fhir.close();
+    }
   });
 });

@@ -14,12 +14,27 @@ import { frame, MllpDecoder } from './mllp-framing.ts';
 /** A connection with no bytes for this long is closed (senders reconnect on their next message). */
 const IDLE_TIMEOUT_MS = 5 * 60_000;
 
+/** After the last in-flight message is answered, connections get this long to close before they are cut. */
+const CLOSE_GRACE_MS = 2_000;
+
+export interface MllpListener {
+  server: net.Server;
+  /**
+   * Graceful stop: no new connection or message is taken (a sender resends what got no ACK), every message
+   * being handled is finished and answered, then the connections are closed.
+   */
+  close(): Promise<void>;
+}
+
 /** `map` and `idleTimeoutMs` are replaced in tests only. */
-export function startMllpServer(services: Services, options: { idleTimeoutMs?: number; map?: MapMessage } = {}): Promise<net.Server> {
+export function startMllpServer(services: Services, options: { idleTimeoutMs?: number; map?: MapMessage } = {}): Promise<MllpListener> {
   const { idleTimeoutMs = IDLE_TIMEOUT_MS, map = mapMessage } = options;
   const { config, logger } = services;
   // A bad HL7_SENDERS file stops the start rather than mis-mapping messages.
   senderProfiles(config.hl7Senders);
+  /** Each open connection and the tail of its queue. */
+  const connections = new Map<net.Socket, Promise<void>>();
+  let closing = false;
   const server = net.createServer((socket) => {
     const peer = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (config.mllpAllow.length > 0 && !config.mllpAllow.includes(peer)) {
@@ -32,9 +47,12 @@ export function startMllpServer(services: Services, options: { idleTimeoutMs?: n
     const send = (text: string) => {
       if (!socket.destroyed && socket.writable) socket.write(frame(text));
     };
+    connections.set(socket, queue);
+    socket.on('close', () => connections.delete(socket));
     socket.setTimeout(idleTimeoutMs, () => socket.end());
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk) => {
+      if (closing) return;
       const { frames, oversizedHead } = decoder.push(chunk);
       if (oversizedHead) {
         const text = `the message exceeds MLLP_MAX_BYTES (${config.mllpMaxBytes} bytes)`;
@@ -53,10 +71,22 @@ export function startMllpServer(services: Services, options: { idleTimeoutMs?: n
           }
         });
       }
+      if (connections.has(socket)) connections.set(socket, queue);
     });
   });
+  const close = async () => {
+    closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(connections.values());
+    for (const socket of connections.keys()) socket.end();
+    const cut = setTimeout(() => {
+      for (const socket of connections.keys()) socket.destroy();
+    }, CLOSE_GRACE_MS);
+    await closed;
+    clearTimeout(cut);
+  };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.mllpPort, config.mllpHost, () => resolve(server));
+    server.listen(config.mllpPort, config.mllpHost, () => resolve({ server, close }));
   });
 }

@@ -3,8 +3,7 @@
  * Used by the process entry (main.ts) and by the end-to-end tests.
  */
 import http from 'node:http';
-import type net from 'node:net';
-import { startMllpServer } from '../hl7-listener/mllp-server.ts';
+import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Services } from './fhir/services.ts';
@@ -17,7 +16,7 @@ import { validateResource } from './validation/validate.ts';
 export interface RunningServer {
   services: Services;
   http: http.Server;
-  mllp: net.Server;
+  mllp: MllpListener;
   /** Stops accepting, lets in-flight requests finish, then closes the store. */
   stop(): Promise<void>;
 }
@@ -40,13 +39,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      mllp.close();
+      // Messages being handled finish and get their ACK before the store closes.
+      const mllpClosed = mllp.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last request finishes: close each as soon as it does.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       await closed;
       clearInterval(sweep);
+      await mllpClosed;
       await services.preparer.close();
       await store.close();
       logger.info('fhirline stopped');

@@ -72,7 +72,7 @@ describe('HL7 v2 listener driven by mllp_send (python3-hl7, a third-party MLLP c
       this.skip();
     }
     fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: join(FIXTURES, 'senders.json') });
-    mllp = await startMllpServer(fhir.services);
+    mllp = (await startMllpServer(fhir.services)).server;
     port = (mllp.address() as AddressInfo).port;
   });
 
