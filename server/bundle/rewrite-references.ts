@@ -58,7 +58,8 @@ type Path = (string | number)[];
 /**
  * `value` with each `reference` string (in any object) replaced by what `replace` answers. Arrays and objects
  * holding no changed reference are returned as they are, so a resource is copied only along its references;
- * `path` (keys and indexes from the root) is turned into text only for an error.
+ * `path` (keys and indexes from the root to the object holding the reference) is turned into text only for an
+ * error, while `replace` runs.
  */
 function walk(value: JsonValue, path: Path, replace: (reference: string, path: Path) => string): JsonValue {
   if (Array.isArray(value)) {
@@ -75,9 +76,13 @@ function walk(value: JsonValue, path: Path, replace: (reference: string, path: P
   let out: JsonObject | undefined;
   for (const key in value) {
     const v = value[key];
-    path.push(key);
-    const next = key === 'reference' && typeof v === 'string' ? replace(v, path.slice(0, -1)) : walk(v, path, replace);
-    path.pop();
+    let next: JsonValue;
+    if (key === 'reference' && typeof v === 'string') next = replace(v, path);
+    else {
+      path.push(key);
+      next = walk(v, path, replace);
+      path.pop();
+    }
     if (next !== v) (out ??= { ...value })[key] = next;
   }
   return out ?? value;
