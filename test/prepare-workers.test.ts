@@ -15,24 +15,21 @@ describe('writes prepared by worker threads (PREPARE_WORKERS=1)', function () {
   const running = useTestServer({ PREPARE_WORKERS: '1' });
   const { http } = running;
   const { create, ids } = fhirClient(http);
+  /** `POST /fhir` with a transaction of `entry`; `edit` changes the JSON text before it is sent. */
+  const postTransaction = (entry: object[], edit = (text: string) => text) =>
+    http.post('/fhir').set('content-type', FHIR_JSON).send(edit(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry })));
 
   it('a transaction is stored with its search values: its resources are found by reference, token and string', async () => {
-    const res = await http
-      .post('/fhir')
-      .set('content-type', FHIR_JSON)
-      .send(
-        JSON.stringify({
-          resourceType: 'Bundle',
-          type: 'transaction',
-          entry: [
-            { fullUrl: P, resource: { resourceType: 'Patient', name: [{ family: 'Wörker' }] }, request: { method: 'POST', url: 'Patient' } },
-            {
-              resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, subject: { reference: P }, valueQuantity: { value: 13.5 } },
-              request: { method: 'POST', url: 'Observation' },
-            },
-          ],
-        }).replace('"value":13.5', '"value":13.50'), // a decimal's text is kept as sent
-      );
+    const res = await postTransaction(
+      [
+        { fullUrl: P, resource: { resourceType: 'Patient', name: [{ family: 'Wörker' }] }, request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, subject: { reference: P }, valueQuantity: { value: 13.5 } },
+          request: { method: 'POST', url: 'Observation' },
+        },
+      ],
+      (text) => text.replace('"value":13.5', '"value":13.50'), // a decimal's text is kept as sent
+    );
     assert.equal(res.status, 200, res.text);
     const [patientId, observationId] = res.body.entry.map((e: { response: { location: string } }) => e.response.location.split('/')[1]);
     assert.deepEqual(await ids('/fhir/Patient?name=worker'), [patientId]);
@@ -43,19 +40,10 @@ describe('writes prepared by worker threads (PREPARE_WORKERS=1)', function () {
 
   it('an invalid entry fails the transaction with its place in the Bundle, and nothing is stored', async () => {
     const before = (await running.server.services.store.find('resources', {})).length;
-    const res = await http
-      .post('/fhir')
-      .set('content-type', FHIR_JSON)
-      .send(
-        JSON.stringify({
-          resourceType: 'Bundle',
-          type: 'transaction',
-          entry: [
-            { resource: { resourceType: 'Patient', name: [{ family: 'Valid' }] }, request: { method: 'POST', url: 'Patient' } },
-            { resource: { resourceType: 'Patient', foo: 1 }, request: { method: 'POST', url: 'Patient' } },
-          ],
-        }),
-      );
+    const res = await postTransaction([
+      { resource: { resourceType: 'Patient', name: [{ family: 'Valid' }] }, request: { method: 'POST', url: 'Patient' } },
+      { resource: { resourceType: 'Patient', foo: 1 }, request: { method: 'POST', url: 'Patient' } },
+    ]);
     assert.equal(res.status, 400, res.text);
     assert.deepEqual(res.body.issue[0].expression, ['Bundle.entry[1].resource.foo']);
     assert.equal((await running.server.services.store.find('resources', {})).length, before);
