@@ -10,8 +10,7 @@ import type { Services } from './fhir/services.ts';
 import type { Logger } from './logger.ts';
 import { startPreparer } from './repository/prepare-pool.ts';
 import { openStore } from './store/open-store.ts';
-import { loadDefinitions } from './validation/definitions.ts';
-import { validateResource } from './validation/validate.ts';
+import { loadValidation } from './validation/validate.ts';
 
 export interface RunningServer {
   services: Services;
@@ -22,9 +21,15 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  loadDefinitions({ extraDir: config.extraProfilesDir });
-  validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } }); // compiles the JSON schema now, not on the first request
-  const [store, preparer] = await Promise.all([openStore(config), startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir })]);
+  // The prepare workers load their definitions while this thread loads its own (search, $validate, reindex).
+  const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
+  try {
+    loadValidation(config.extraProfilesDir);
+  } catch (err) {
+    void preparing.then((p) => p.close(), () => {});
+    throw err;
+  }
+  const [store, preparer] = await Promise.all([openStore(config), preparing]);
   const services: Services = { config, store, logger, preparer };
   const app = createApp(services);
   const server = http.createServer(app.callback());

@@ -4,15 +4,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Resource } from '@medplum/fhirtypes';
-import { loadDefinitions } from '../validation/definitions.ts';
-import { validateResource } from '../validation/validate.ts';
+import { loadValidation } from '../validation/validate.ts';
 import type { PrepareRequest, PrepareResponse, PrepareWorkerData } from './prepare-pool.ts';
 import { prepareVersion } from './prepare-version.ts';
 
 const port = parentPort!;
 const { extraProfilesDir } = workerData as PrepareWorkerData;
-loadDefinitions({ extraDir: extraProfilesDir });
-validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } }); // compiles the JSON schema before the first batch
+loadValidation(extraProfilesDir);
 port.on('message', ({ batch, contents }: PrepareRequest) => {
   const results = contents.map((content) => {
     try {

@@ -94,6 +94,15 @@ function profileIssues(resource: Resource): Issue[] {
 }
 
 /**
+ * Loads the definitions (R4, profiles/ and `extraDir`) and compiles the JSON schema now, so that the first write
+ * does not pay for it: the server's main thread and each prepare worker start this way.
+ */
+export function loadValidation(extraDir?: string): void {
+  loadDefinitions({ extraDir });
+  validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } });
+}
+
+/**
  * Validates a resource about to be written. `undefined` when it is valid;
  * otherwise the HTTP status (400 not valid FHIR R4, 422 valid FHIR that does
  * not conform to a profile it claims) and an OperationOutcome saying why.
