@@ -8,7 +8,7 @@
 import { applyTransaction, type EntryResult } from '../server/bundle/transaction.ts';
 import { parseEntryRequest, type EntryRequest } from '../server/bundle/entry-request.ts';
 import type { JsonValue } from '../server/fhir-json/fhir-json.ts';
-import { FhirError } from '../server/fhir/outcome.ts';
+import { FhirError } from '../server/errors/fhir-error.ts';
 import type { Services } from '../server/fhir/services.ts';
 import type { Hl7MessageDocument } from '../server/store/documents.ts';
 import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
@@ -180,7 +180,7 @@ function resourcesOf(results: ReadonlyMap<number, EntryResult>): string[] {
   const ids = new Set<string>();
   for (const result of results.values()) {
     const doc = result.doc;
-    if (doc && result.status < 300) ids.add(`${doc.resourceType}/${doc.id}`);
+    if (doc && !result.error) ids.add(`${doc.resourceType}/${doc.id}`);
   }
   return [...ids];
 }

@@ -7,7 +7,7 @@ import { negotiateFormat } from './http/format.ts';
 import { requestLog } from './http/request-id.ts';
 import { fhirRouter, probeRouter } from './http/routes.ts';
 import { hl7AdminRouter } from '../hl7-listener/admin/routes.ts';
-import { FhirError } from './fhir/outcome.ts';
+import { FhirError } from './errors/fhir-error.ts';
 import type { Services } from './fhir/services.ts';
 
 export const VERSION = '0.1.0';
@@ -23,6 +23,6 @@ export function createApp(services: Services): Koa {
   app.use(hl7AdminRouter(services).routes());
   app.use(negotiateFormat);
   app.use(fhir.routes());
-  app.use(fhir.allowedMethods({ throw: true, notImplemented: () => FhirError.of(501, 'not-supported', 'Method not implemented'), methodNotAllowed: () => FhirError.of(405, 'not-supported', 'Method not allowed on this URL') }));
+  app.use(fhir.allowedMethods({ throw: true, notImplemented: () => FhirError.of('not-implemented', 'not-supported', 'Method not implemented'), methodNotAllowed: () => FhirError.of('method-not-allowed', 'not-supported', 'Method not allowed on this URL') }));
   return app;
 }

@@ -1,6 +1,6 @@
 /** `GET /admin/hl7/messages/:id`: one archived message with its ACK, outcome and the resources it wrote. */
 import type { Context } from 'koa';
-import { FhirError } from '../../server/fhir/outcome.ts';
+import { FhirError } from '../../server/errors/fhir-error.ts';
 import type { Services } from '../../server/fhir/services.ts';
 import { sendJson } from '../../server/http/respond.ts';
 import type { Hl7MessageDocument } from '../../server/store/documents.ts';
@@ -8,7 +8,7 @@ import { ARCHIVE } from '../archive.ts';
 
 export async function findMessage(services: Services, id: string): Promise<Hl7MessageDocument> {
   const record = await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: String(id) });
-  if (!record) throw FhirError.of(404, 'not-found', `no archived HL7 message ${id}`, 'id');
+  if (!record) throw FhirError.of('not-found', 'not-found', `no archived HL7 message ${id}`, 'id');
   return record;
 }
 

@@ -4,7 +4,7 @@
  * copy of the message then gets); a new failure updates its error. An applied message is never replayed (409).
  */
 import type { Context } from 'koa';
-import { FhirError } from '../../server/fhir/outcome.ts';
+import { FhirError } from '../../server/errors/fhir-error.ts';
 import type { Services } from '../../server/fhir/services.ts';
 import { sendJson } from '../../server/http/respond.ts';
 import { handleMessage, type MapMessage } from '../handle-message.ts';
@@ -12,7 +12,7 @@ import { findMessage } from './read-message.ts';
 
 export async function replayMessage(ctx: Context, services: Services, map?: MapMessage): Promise<void> {
   const record = await findMessage(services, ctx.params.id!);
-  if (record.status !== 'failed') throw FhirError.of(409, 'conflict', `HL7 message ${record._id} was already applied`, 'id');
+  if (record.status !== 'failed') throw FhirError.of('conflict', 'conflict', `HL7 message ${record._id} was already applied`, 'id');
   const { record: after } = await handleMessage(services, { bytes: Buffer.from(record.raw, 'base64'), peer: record.peer }, record, map);
   const { _id, status, ackCode, ack, error, resources, replays } = after;
   sendJson(ctx, 200, { id: _id, status, ackCode, ack, error, resources, replays });

@@ -3,7 +3,7 @@
  * one failing entry (its status and OperationOutcome in the response) leaves the others untouched. Entries
  * run one after the other, in the spec's order for transactions (DELETE, POST, PUT/PATCH, GET/HEAD).
  */
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import type { Services } from '../fhir/services.ts';
 import type { EntryRequest } from './entry-request.ts';
 import { applyTransaction, type EntryResult, type TransactionOptions } from './transaction.ts';
@@ -20,12 +20,12 @@ export async function applyBatch(
 }
 
 async function applyOne(services: Services, request: EntryRequest | FhirError, options: TransactionOptions): Promise<EntryResult> {
-  if (request instanceof FhirError) return { status: request.status, outcome: request.outcome };
+  if (request instanceof FhirError) return { error: request };
   try {
     const [result] = await applyTransaction(services, [request], options);
     return result;
   } catch (err) {
     if (!(err instanceof FhirError)) throw err;
-    return { status: err.status, outcome: err.outcome };
+    return { error: err };
   }
 }

@@ -2,7 +2,7 @@
  * Reads `Bundle.entry.request` of a batch or transaction (https://hl7.org/fhir/R4/bundle.html#transaction):
  * the method, what the URL addresses, and the conditional headers. Pure.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { assertId, assertResourceType } from '../repository/write-path.ts';
 

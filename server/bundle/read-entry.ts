@@ -3,7 +3,7 @@
  * vread and search, with `ifNoneMatch` / `ifModifiedSince`. A failed read is that entry's result (status and
  * OperationOutcome); reads change nothing, so they never undo a transaction's writes.
  */
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { searchBundle } from '../fhir/search.ts';
 import type { Services } from '../fhir/services.ts';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
@@ -17,7 +17,7 @@ export async function readEntry(services: Services, request: EntryRequest): Prom
     return await read(services, request);
   } catch (err) {
     if (!(err instanceof FhirError)) throw err;
-    return { status: err.status, outcome: err.outcome };
+    return { error: err };
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseFhirJson, stringifyFhirJson, type JsonObject } from '../fhir-json/fhir-json.ts';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { isConditionalReference, referencesOf, rewriteReferences } from './rewrite-references.ts';
 
 describe('rewriteReferences (bundle.html#references)', () => {
@@ -34,7 +34,7 @@ describe('rewriteReferences (bundle.html#references)', () => {
     assert.deepEqual(referencesOf(ok), ['Patient/9']);
     assert.throws(
       () => rewriteReferences({ resourceType: 'Observation', performer: [{ reference: 'urn:uuid:nope' }] }, map, 'Bundle.entry[3].resource'),
-      (err: FhirError) => err.status === 400 && err.outcome.issue[0].expression?.[0] === 'Bundle.entry[3].resource.performer[0].reference',
+      (err: FhirError) => err.kind === 'invalid' && err.outcome.issue[0].expression?.[0] === 'Bundle.entry[3].resource.performer[0].reference',
     );
   });
 

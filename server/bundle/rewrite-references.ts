@@ -5,7 +5,7 @@
  * becomes the one resource it matches. The walk covers the whole resource, contained resources and
  * extensions included. Pure: conditional references are resolved beforehand by the caller.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 
 /** `fullUrl` or conditional reference -> `Type/id`. */

@@ -12,9 +12,8 @@
  * one-entry transactions (server/fhir/conditional.ts).
  */
 import { newResourceId } from '../repository/new-id.ts';
-import type { OperationOutcome } from '@medplum/fhirtypes';
 import { isJsonObject, parseFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
-import { FhirError, badRequest, notFound } from '../fhir/outcome.ts';
+import { FhirError, badRequest, notFound } from '../errors/fhir-error.ts';
 import type { Services } from '../fhir/services.ts';
 import {
   MAX_CLAIM_ATTEMPTS,
@@ -33,13 +32,16 @@ import type { EntryRequest } from './entry-request.ts';
 import { readEntry } from './read-entry.ts';
 import { isConditionalReference, referencesOf, rewriteReferences } from './rewrite-references.ts';
 
-/** What one entry did: its HTTP status and the version written or read, or a search Bundle, or an outcome. */
+/**
+ * What one entry did: the status the spec gives its interaction (201 created, 200, 204, 304) with the version
+ * written or read, or a search Bundle; or, for a failed batch entry or read, the error.
+ */
 export interface EntryResult {
-  status: number;
+  status?: 200 | 201 | 204 | 304;
+  error?: FhirError;
   doc?: ResourceDocument | HistoryDocument;
   /** The searchset of a GET search entry. */
   resource?: JsonObject;
-  outcome?: OperationOutcome;
   /** A DELETE entry: how many resources it deleted (none when nothing matched or all were deleted already). */
   deleted?: number;
 }
@@ -99,7 +101,7 @@ export async function applyTransaction(services: Services, requests: EntryReques
     } catch (err) {
       // Another writer created a resource for one of our conditions meanwhile: search again (conditional.ts).
       if (lostClaim(err, claims) && attempt < MAX_CLAIM_ATTEMPTS) continue;
-      if (lostClaim(err, claims)) throw FhirError.of(409, 'conflict', 'Concurrent conditional creates kept colliding; retry');
+      if (lostClaim(err, claims)) throw FhirError.of('conflict', 'conflict', 'Concurrent conditional creates kept colliding; retry');
       throw err;
     }
   }
@@ -154,7 +156,7 @@ async function resolveTarget(
     const matches = await findMatches(store, config.baseUrl, condition, limit);
     if (matches.length > 1 && !options.deleteMultiple) throw severalMatches(condition);
     if (matches.length > MAX_CONDITIONAL_DELETES) {
-      throw FhirError.of(412, 'too-costly', `More than ${MAX_CONDITIONAL_DELETES} resources match '${condition.query}'`);
+      throw FhirError.of('precondition-failed', 'too-costly', `More than ${MAX_CONDITIONAL_DELETES} resources match '${condition.query}'`);
     }
     return { request, ids: matches.map((m) => m._id) };
   }
@@ -242,7 +244,7 @@ function jsonPatchOf(request: EntryRequest): JsonValue {
   const at = `Bundle.entry[${request.index}].resource`;
   const resource = request.resource!;
   if (resource.resourceType !== 'Binary' || typeof resource.data !== 'string') {
-    throw FhirError.of(400, 'not-supported', 'A PATCH entry takes a Binary whose data is a JSON Patch (FHIRPath Patch is not supported)', at);
+    throw FhirError.of('not-supported', 'not-supported', 'A PATCH entry takes a Binary whose data is a JSON Patch (FHIRPath Patch is not supported)', at);
   }
   try {
     return parseFhirJson(Buffer.from(resource.data, 'base64').toString('utf8'));
@@ -275,7 +277,7 @@ function atEntryError(request: EntryRequest, err: unknown): unknown {
     diagnostics: i.diagnostics?.startsWith('Bundle.entry[') ? i.diagnostics : `${at}: ${i.diagnostics ?? ''}`,
     ...(i.expression ? { expression: i.expression.map((e) => entryExpression(e, request, at)) } : {}),
   }));
-  return new FhirError(err.status, { ...err.outcome, issue });
+  return new FhirError(err.kind, { ...err.outcome, issue });
 }
 
 /** `Patient.name[0]` in the entry's resource -> `Bundle.entry[3].resource.name[0]`. */

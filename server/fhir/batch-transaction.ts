@@ -6,12 +6,12 @@
 import type { Context } from 'koa';
 import { applyBatch } from '../bundle/batch.ts';
 import { parseEntryRequest, type EntryRequest } from '../bundle/entry-request.ts';
-import { responseBundle } from '../bundle/response-bundle.ts';
+import { responseBundle } from './response-bundle.ts';
 import { applyTransaction } from '../bundle/transaction.ts';
 import { isJsonObject } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { preferredReturn, sendJson } from '../http/respond.ts';
-import { FhirError, badRequest } from './outcome.ts';
+import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import type { Services } from './services.ts';
 
 export async function batchOrTransaction(ctx: Context, services: Services): Promise<void> {
@@ -27,7 +27,7 @@ export async function batchOrTransaction(ctx: Context, services: Services): Prom
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
   if (entries.length > config.maxBundleEntries) {
-    throw FhirError.of(413, 'too-costly', `The Bundle has ${entries.length} entries; the limit is ${config.maxBundleEntries} (MAX_BUNDLE_ENTRIES)`, 'Bundle.entry');
+    throw FhirError.of('too-large', 'too-costly', `The Bundle has ${entries.length} entries; the limit is ${config.maxBundleEntries} (MAX_BUNDLE_ENTRIES)`, 'Bundle.entry');
   }
   const options = { deleteMultiple: config.conditionalDeleteMultiple };
   const prefer = preferredReturn(ctx);

@@ -18,7 +18,8 @@ import {
   updateResource,
   type WriteResult,
 } from '../repository/write-path.ts';
-import { allOk, badRequest } from './outcome.ts';
+import { allOk } from '../errors/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Services } from './services.ts';
 

@@ -18,7 +18,7 @@ import { isStrict, parseSearchRequest, splitName, type SearchRequest } from '../
 import { subset } from '../search/summary.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter } from '../store/port.ts';
-import { FhirError, badRequest, notSupported } from './outcome.ts';
+import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import type { Services } from './services.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
@@ -77,7 +77,7 @@ async function pairsOf(ctx: Context, maxBytes: number): Promise<[string, string]
   if (ctx.method === 'POST') {
     const type = ctx.get('content-type').split(';')[0].trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') {
-      throw notSupported(415, `POST _search takes an application/x-www-form-urlencoded body, got '${type || '(none)'}'`);
+      throw FhirError.of('unsupported-media-type', 'not-supported', `POST _search takes an application/x-www-form-urlencoded body, got '${type || '(none)'}'`);
     }
     let text: string;
     try {
@@ -158,7 +158,7 @@ async function searchFilter(scope: SearchScope, req: SearchRequest, types: strin
   const candidates = types.length > 0 ? types : getResourceTypes().filter((t) => codes.every((c) => c === undefined || getSearchParameter(t, c)));
   if (candidates.length === 0) {
     const message = `No resource type defines all of ${req.parameters.map((p) => p.name).join(', ')}`;
-    if (scope.strict) throw FhirError.of(400, 'not-supported', message);
+    if (scope.strict) throw FhirError.of('not-supported', 'not-supported', message);
     scope.ignored.push({ name: '', message });
     return { _id: { $in: [] } };
   }

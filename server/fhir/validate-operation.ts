@@ -11,7 +11,8 @@ import { readJsonBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { assertId, assertResourceType } from '../repository/write-path.ts';
 import { validateResource } from '../validation/validate.ts';
-import { allOk, badRequest } from './outcome.ts';
+import { allOk } from '../errors/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from './services.ts';
 
 export async function validateOperation(ctx: Context, { config }: Services): Promise<void> {

@@ -4,19 +4,19 @@
 import getRawBody from 'raw-body';
 import type { Context } from 'koa';
 import { parseFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
-import { badRequest, FhirError } from '../fhir/outcome.ts';
+import { badRequest, FhirError } from '../errors/fhir-error.ts';
 import { assertJsonBody } from './format.ts';
 
 export async function readJsonBody(ctx: Context, maxBytes: number, allowPatch = false): Promise<JsonValue> {
   assertJsonBody(ctx.get('content-type'), allowPatch);
   const declared = Number(ctx.get('content-length') || NaN);
-  if (declared > maxBytes) throw FhirError.of(413, 'too-costly', `The body is larger than the limit of ${maxBytes} bytes`);
+  if (declared > maxBytes) throw FhirError.of('too-large', 'too-costly', `The body is larger than the limit of ${maxBytes} bytes`);
   let text: string;
   try {
     text = await getRawBody(ctx.req, { limit: maxBytes, encoding: 'utf8' });
   } catch (err) {
     if ((err as { type?: string }).type === 'entity.too.large') {
-      throw FhirError.of(413, 'too-costly', `The body is larger than the limit of ${maxBytes} bytes`);
+      throw FhirError.of('too-large', 'too-costly', `The body is larger than the limit of ${maxBytes} bytes`);
     }
     throw badRequest(`Could not read the body: ${(err as Error).message}`);
   }
@@ -24,6 +24,6 @@ export async function readJsonBody(ctx: Context, maxBytes: number, allowPatch = 
   try {
     return parseFhirJson(text);
   } catch (err) {
-    throw FhirError.of(400, 'structure', `The body is not valid JSON: ${(err as Error).message}`);
+    throw FhirError.of('invalid', 'structure', `The body is not valid JSON: ${(err as Error).message}`);
   }
 }

@@ -1,10 +1,12 @@
 /**
- * Turns every failure into an OperationOutcome answer: a FhirError carries its status; anything else is a 500
+ * Turns every failure into an OperationOutcome answer: a FhirError's kind gives its status; anything else is a 500
  * whose details go to the log (with the request id), not to the client.
  */
 import type { Middleware } from 'koa';
 import type { Logger } from '../logger.ts';
-import { FhirError, outcome } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
+import { outcome } from '../errors/outcome.ts';
+import { httpStatus } from './status.ts';
 import { sendJson } from './respond.ts';
 
 export function errorHandler(logger: Logger): Middleware {
@@ -16,7 +18,7 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (err) {
       if (err instanceof FhirError) {
-        sendJson(ctx, err.status, err.outcome);
+        sendJson(ctx, httpStatus(err.kind), err.outcome);
         return;
       }
       const status = httpStatusOf(err);

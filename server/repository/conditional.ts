@@ -7,7 +7,7 @@
  * `Type?canonical query` in the `conditional` collection, in the same atomic unit. Of two writers that both
  * saw no match, one fails that claim, searches again and finds the other's resource.
  */
-import { FhirError, badRequest } from '../fhir/outcome.ts';
+import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import { typeFilter, type SearchScope } from '../search/execute-search.ts';
 import { parseSearchRequest } from '../search/parse-search.ts';
 import type { ConditionalDocument, ResourceDocument } from '../store/documents.ts';
@@ -40,7 +40,7 @@ export async function findOneMatch(store: Store, baseUrl: string, condition: Con
 }
 
 export function severalMatches({ type, query }: Condition): FhirError {
-  return FhirError.of(412, 'multiple-matches', `Several ${type} resources match '${query}'`);
+  return FhirError.of('precondition-failed', 'multiple-matches', `Several ${type} resources match '${query}'`);
 }
 
 /** `Type?` + the parameters sorted, so that the same search written differently claims the same key. */

@@ -2,7 +2,7 @@
  * Reads: the current version, a given version, and history (https://hl7.org/fhir/R4/http.html#read,
  * #vread, #history). They return stored documents; the HTTP layer turns them into responses.
  */
-import { gone, notFound } from '../fhir/outcome.ts';
+import { gone, notFound } from '../errors/fhir-error.ts';
 import type { HistoryDocument, ResourceDocument } from '../store/documents.ts';
 import type { Filter, Store } from '../store/port.ts';
 

@@ -9,7 +9,7 @@
 import { newResourceId } from './new-id.ts';
 import { applyPatch, type Operation } from 'rfc6902';
 import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
-import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../fhir/outcome.ts';
+import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../errors/fhir-error.ts';
 import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
 import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
@@ -52,7 +52,7 @@ export interface UpdateOptions {
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function assertResourceType(type: string): void {
-  if (!isResourceType(type)) throw FhirError.of(404, 'not-supported', `Unknown resource type '${type}'`);
+  if (!isResourceType(type)) throw FhirError.of('not-found', 'not-supported', `Unknown resource type '${type}'`);
 }
 
 export function assertId(id: string): void {
@@ -106,7 +106,7 @@ export async function planPatch(ctx: WriteContext, type: string, id: string, pat
   const errors = applyPatch(resource, patch as unknown as Operation[]);
   const failed = errors.findIndex((e) => e !== null);
   if (failed >= 0) {
-    throw FhirError.of(422, 'processing', `JSON Patch operation ${failed} failed: ${errors[failed]!.message}`);
+    throw FhirError.of('unprocessable', 'processing', `JSON Patch operation ${failed} failed: ${errors[failed]!.message}`);
   }
   if (resource.resourceType !== type || resource.id !== id) throw badRequest('A patch may not change resourceType or id');
   return plan(ctx, resource, id, current, 'PATCH', options.ifMatch !== undefined);
@@ -194,7 +194,7 @@ async function plan(
   };
   const content = stringifyFhirJson(stored);
   const prepared = await preparer.prepare(stored, content);
-  if (prepared.failure) throw new FhirError(prepared.failure.status, prepared.failure.outcome);
+  if (prepared.failure) throw new FhirError(prepared.failure.kind, prepared.failure.outcome);
   const doc: ResourceDocument = {
     _id: `${resourceType}/${id}`,
     resourceType: resourceType as string,

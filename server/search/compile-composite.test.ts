@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Observation, Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { storeWith, type TestStore } from './compile-test-store.ts';
 
 const LOINC = 'http://loinc.org';
@@ -92,7 +92,7 @@ describe('compileParameter: composite (https://hl7.org/fhir/R4/search.html#compo
       ['code-value-quantity', '718-7$abc'],
       ['code-value-string', 'a$b$dollar'],
     ]) {
-      await assert.rejects(store.search('Observation', param, value), (err: FhirError) => err.status === 400, `${param}=${value}`);
+      await assert.rejects(store.search('Observation', param, value), (err: FhirError) => err.kind === 'invalid', `${param}=${value}`);
     }
   });
 });

@@ -7,7 +7,7 @@
  * as the tuple stores it.
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, splitEscaped, splitValues } from './split-values.ts';
 

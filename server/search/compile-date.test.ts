@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { dateAlternatives } from './compile-date.ts';
 import { storeWith, type TestStore } from './compile-test-store.ts';
 
@@ -100,7 +100,7 @@ describe('compileParameter: date (https://hl7.org/fhir/R4/search.html#date, #pre
       ['_lastUpdated', 'gt2020-02-30'],
     ]) {
       await assert.rejects(store.search('Observation', p, v), (e: unknown) => {
-        assert.ok(e instanceof FhirError && e.status === 400);
+        assert.ok(e instanceof FhirError && e.kind === 'invalid');
         assert.deepEqual(e.outcome.issue?.[0]?.expression, [p.split(':')[0]]);
         return true;
       });

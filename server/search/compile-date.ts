@@ -12,7 +12,7 @@
  *   suggestion: "the recommended value is 10% of the gap between now and the date"), as HAPI FHIR does.
  * Search values with a time zone are converted to UTC; values without one are read as UTC.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import { dateRange } from '../search-index/date-range.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, splitValues, unescapeValue } from './split-values.ts';

@@ -6,7 +6,7 @@
  * longitude degrees narrowed by the latitude), not a circle: a location in a corner of the box may lie up to
  * 1.41 x distance away. A box that crosses the antimeridian wraps around.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { parseNumber } from './compile-number.ts';
 import { anyOf, splitParts, splitValues } from './split-values.ts';

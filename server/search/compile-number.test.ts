@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { parseNumber } from './compile-number.ts';
 import { storeWith, type TestStore } from './compile-test-store.ts';
 
@@ -78,7 +78,7 @@ describe('compileParameter: number and quantity (https://hl7.org/fhir/R4/search.
       ['RiskAssessment', 'probability', 'gt'],
       ['RiskAssessment', 'probability:exact', '1'],
     ]) {
-      await assert.rejects(store.search(type, p, v), (e: unknown) => e instanceof FhirError && e.status === 400);
+      await assert.rejects(store.search(type, p, v), (e: unknown) => e instanceof FhirError && e.kind === 'invalid');
     }
   });
 });

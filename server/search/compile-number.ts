@@ -7,7 +7,7 @@
  * - ap: within 10% of the value (the spec's suggestion), or the precision range when that is wider.
  * - quantity `number|system|code` matches `u` exactly; `number||code` matches the code in any system.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { splitPrefix } from './compile-date.ts';
 import { anyOf, escapeRegex, splitParts, splitValues } from './split-values.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getSearchParameter } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { extractSearchValues } from '../search-index/extract.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import { EmbeddedStore } from '../store/embedded/embedded-store.ts';
@@ -30,7 +30,7 @@ describe('compileParameter', () => {
     assert.deepEqual(await store.search('Patient', '_id', 'a'), ['a']);
     assert.deepEqual(await store.search('Patient', '_id', 'a,c,zz'), ['a', 'c']);
     assert.deepEqual(await store.search('Patient', '_id:missing', 'false'), ['a', 'b', 'c']);
-    await assert.rejects(store.search('Patient', '_id', 'a/b'), (e: unknown) => e instanceof FhirError && e.status === 400);
+    await assert.rejects(store.search('Patient', '_id', 'a/b'), (e: unknown) => e instanceof FhirError && e.kind === 'invalid');
   });
 
   it('operator-looking values are data (no injection)', async () => {
@@ -60,7 +60,7 @@ describe('compileParameter', () => {
     const definition = getSearchParameter('Patient', 'birthdate')!;
     assert.throws(
       () => compileParameter('Patient', { definition, code: 'birthdate', value: 'soon' }),
-      (e: unknown) => e instanceof FhirError && e.status === 400 && e.outcome.issue?.[0]?.expression?.[0] === 'birthdate',
+      (e: unknown) => e instanceof FhirError && e.kind === 'invalid' && e.outcome.issue?.[0]?.expression?.[0] === 'birthdate',
     );
   });
 });

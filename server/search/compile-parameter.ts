@@ -6,7 +6,7 @@
  * literal text (split-values.ts escapeRegex), so no input can become a MongoDB operator or a pattern.
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import type { Code } from '../terminology/expand-value-set.ts';
 import { compositeComponents } from '../search-index/extract-composite.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { BASE_URL, storeWith, type TestStore } from './compile-test-store.ts';
 
 const obs = (id: string, subject: Record<string, unknown>): Resource =>
@@ -72,7 +72,7 @@ describe('compileParameter: reference (https://hl7.org/fhir/R4/search.html#refer
       ['subject:below', 'Patient/1'],
       ['subject', 'Patient/1|2|3'],
     ]) {
-      await assert.rejects(store.search('Observation', p, v), (e: unknown) => e instanceof FhirError && e.status === 400);
+      await assert.rejects(store.search('Observation', p, v), (e: unknown) => e instanceof FhirError && e.kind === 'invalid');
     }
   });
 });

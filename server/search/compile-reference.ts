@@ -8,7 +8,7 @@
  * - a canonical (`url` or `url|version`): without a version any version matches;
  * - `:identifier` (`[system]|value`): Reference.identifier, stored as a token `param:identifier|value|system`.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { tokenCondition } from './compile-token.ts';
 import { anyOf, escapeRegex, splitEscaped, splitValues, unescapeValue } from './split-values.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { storeWith, type TestStore } from './compile-test-store.ts';
 
 const resources: Resource[] = [
@@ -58,7 +58,7 @@ describe('compileParameter: string (https://hl7.org/fhir/R4/search.html#string)'
       ['family:text', 'x'],
       ['family', ''],
     ]) {
-      await assert.rejects(store.search('Patient', p, v), (e: unknown) => e instanceof FhirError && e.status === 400);
+      await assert.rejects(store.search('Patient', p, v), (e: unknown) => e instanceof FhirError && e.kind === 'invalid');
     }
   });
 });

@@ -4,7 +4,7 @@
  * anywhere in the field; `:exact` matches the whole original text, case and accents included (`strx`).
  * A HumanName or Address is found by any of its parts (each part is its own stored value).
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, escapeRegex, prefixRegex, splitValues, unescapeValue } from './split-values.ts';

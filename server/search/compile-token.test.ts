@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { storeWith, type TestStore } from './compile-test-store.ts';
 
 const LOINC = 'http://loinc.org';
@@ -100,7 +100,7 @@ describe('compileParameter: token (https://hl7.org/fhir/R4/search.html#token)', 
       const type = p.startsWith('identifier') || p.startsWith('gender') ? 'Patient' : 'Observation';
       await assert.rejects(store.search(type, p, v), (e: unknown) => {
         assert.ok(e instanceof FhirError);
-        assert.equal(e.status, 400);
+        assert.equal(e.kind, 'invalid');
         assert.deepEqual(e.outcome.issue?.[0]?.expression, [p.split(':')[0]]);
         return true;
       });

@@ -11,7 +11,7 @@
  *   element, whose binding implies the system) matches by its code.
  * - `:above`, `:below`: not supported (subsumption needs a terminology server): 400.
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import { ofTypeKey, tokenKey } from '../search-index/extract.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';

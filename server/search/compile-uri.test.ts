@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
-import { FhirError } from '../fhir/outcome.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { storeWith, type TestStore } from './compile-test-store.ts';
 
 const vs = (id: string, url: string): Resource => ({ resourceType: 'ValueSet', id, status: 'active', url }) as Resource;
@@ -45,7 +45,7 @@ describe('compileParameter: uri (https://hl7.org/fhir/R4/search.html#uri)', () =
       ['url', ''],
       ['url:contains', 'acme'],
     ]) {
-      await assert.rejects(store.search('ValueSet', p, v), (e: unknown) => e instanceof FhirError && e.status === 400);
+      await assert.rejects(store.search('ValueSet', p, v), (e: unknown) => e instanceof FhirError && e.kind === 'invalid');
     }
   });
 });

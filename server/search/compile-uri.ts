@@ -3,7 +3,7 @@
  * that start with the search value; `:above` finds stored URIs the search value starts with (every prefix of
  * the search value, as one `$in`, so the index answers it).
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
 

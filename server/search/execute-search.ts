@@ -4,7 +4,7 @@
  * (page-token.ts) in `_sort` order with `_id` as the tie-break.
  */
 import { getSearchParameter } from '@medplum/core';
-import { FhirError, badRequest } from '../fhir/outcome.ts';
+import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Sort, Store } from '../store/port.ts';
 import { compileParameter } from './compile-parameter.ts';
@@ -30,7 +30,7 @@ export interface SearchScope {
 
 /** A parameter the server cannot use: 400 in strict mode, an `outcome` entry in lenient mode. */
 function isIgnorable(err: unknown): err is FhirError {
-  return err instanceof FhirError && err.status === 400 && err.outcome.issue?.[0]?.code !== 'too-costly';
+  return err instanceof FhirError && (err.kind === 'invalid' || err.kind === 'not-supported');
 }
 
 /** The filter of every parameter of one resource type, with `{resourceType, deleted: false}`. */
@@ -54,7 +54,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   if (p.name === '_list') return listFilter(scope.store, resourceType, p.value, scope.baseUrl);
   const { code, modifier, chain } = splitName(p.name);
   const definition = getSearchParameter(resourceType, code);
-  if (!definition) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
+  if (!definition) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
   if (chain === undefined) {
     // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
     // `:in` / `:not-in` name ValueSets: expanded here (I/O) so that compilation stays pure.
@@ -79,7 +79,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   }
   // Without `:Type`, search every target type that defines the chained parameter (as HAPI does).
   const targets = candidates.filter((t) => innerCode === '_has' || getSearchParameter(t, innerCode));
-  if (targets.length === 0) throw FhirError.of(400, 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
+  if (targets.length === 0) throw FhirError.of('not-supported', 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
   const refs: string[] = [];
   for (const target of targets) {
     const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value });
@@ -97,7 +97,7 @@ async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedPara
   if (!m) throw badRequest(`'${p.name}' is not _has:[type]:[parameter]:[parameter]`, p.name);
   const [, type, param, rest] = m;
   const definition = getSearchParameter(type, param);
-  if (!definition || definition.type !== 'reference') throw FhirError.of(400, 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
+  if (!definition || definition.type !== 'reference') throw FhirError.of('not-supported', 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
   const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value });
   const ids = new Set<string>();
   const prefix = `${param}|`;
@@ -119,7 +119,7 @@ async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParam
 async function boundedFind(store: Store, filter: Filter, name: string): Promise<ResourceDocument[]> {
   const docs = await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_CHAIN_MATCHES + 1 });
   if (docs.length > MAX_CHAIN_MATCHES) {
-    throw FhirError.of(400, 'too-costly', `The inner search of '${name}' matches more than ${MAX_CHAIN_MATCHES} resources; narrow it`, name);
+    throw FhirError.of('too-costly', 'too-costly', `The inner search of '${name}' matches more than ${MAX_CHAIN_MATCHES} resources; narrow it`, name);
   }
   return docs;
 }
@@ -144,7 +144,7 @@ export function sortOf(req: SearchRequest, scope: SearchScope, types: string[]):
   for (const key of req.sort) {
     try {
       const unknown = types.find((t) => !getSearchParameter(t, key.code));
-      if (unknown) throw FhirError.of(400, 'not-supported', `Unknown search parameter '${key.code}' for ${unknown}`, '_sort');
+      if (unknown) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${key.code}' for ${unknown}`, '_sort');
       const field = sortField(key.code, key.descending);
       if (!(field in sort)) sort[field] = key.descending ? -1 : 1;
     } catch (err) {

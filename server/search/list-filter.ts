@@ -4,7 +4,7 @@
  * exist, or is deleted, matches nothing. Functional lists (`$current-problems`...) are not supported: 400.
  */
 import type { List } from '@medplum/fhirtypes';
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Store } from '../store/port.ts';
 import { localReference } from './execute-search.ts';

@@ -7,7 +7,7 @@
  * created, updated or deleted between pages only appear or disappear where they sort; the entries already
  * shown never shift, so paging has no duplicates and no gaps. The token is opaque to clients (base64url JSON).
  */
-import { badRequest } from '../fhir/outcome.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Filter, Sort } from '../store/port.ts';
 
 /** Values are what the documents hold at the sort fields (null when missing), `_id` last. */

@@ -6,7 +6,7 @@
  * Search parameters stay raw (`ParsedParameter`): they are resolved against definitions, chains and `_has`
  * in execute-search.ts. Result parameters (`_sort`, `_count`, ...) are validated here.
  */
-import { FhirError, badRequest } from '../fhir/outcome.ts';
+import { FhirError, badRequest } from '../errors/fhir-error.ts';
 
 export interface ParsedParameter {
   /** The parameter name exactly as sent, e.g. `subject:Patient.name`, `_has:Observation:subject:code`. */
@@ -88,7 +88,7 @@ export function parseSearchRequest(
   };
   const ignore = (name: string, why: string) => {
     const message = `Parameter '${name}' ignored: ${why}`;
-    if (options.strict) throw FhirError.of(400, 'not-supported', message, name);
+    if (options.strict) throw FhirError.of('not-supported', 'not-supported', message, name);
     req.ignored.push({ name, message });
   };
 

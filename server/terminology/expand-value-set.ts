@@ -8,7 +8,7 @@
  * More than `limit` codes is 400 too-costly: a search for thousands of codes is better done another way.
  */
 import type { CodeSystem, CodeSystemConcept, ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from '@medplum/fhirtypes';
-import { FhirError, badRequest } from '../fhir/outcome.ts';
+import { FhirError, badRequest } from '../errors/fhir-error.ts';
 
 /** Where ValueSets and CodeSystems come from, by canonical URL (possibly `url|version`). */
 export interface TerminologySource {
@@ -64,7 +64,7 @@ async function expand(url: string, source: TerminologySource, ctx: Context): Pro
 
 function tooMany(codes: Codes, url: string, ctx: Context): void {
   if (codes.size > ctx.limit) {
-    throw FhirError.of(400, 'too-costly', `ValueSet '${url}' has more than ${ctx.limit} codes; search with the codes themselves`, ctx.expression);
+    throw FhirError.of('too-costly', 'too-costly', `ValueSet '${url}' has more than ${ctx.limit} codes; search with the codes themselves`, ctx.expression);
   }
 }
 

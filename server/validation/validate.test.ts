@@ -17,11 +17,11 @@ function only(failure: ValidationFailure | undefined): OperationOutcomeIssue {
 
 function expectIssue(
   resource: unknown,
-  status: 400 | 422,
+  kind: 'invalid' | 'unprocessable',
   expected: { code: string; expression: string; diagnostics: string },
 ): void {
   const failure = validateResource(resource);
-  assert.equal(failure?.status, status, JSON.stringify(failure?.outcome));
+  assert.equal(failure?.kind, kind, JSON.stringify(failure?.outcome));
   assert.deepEqual(only(failure), { severity: 'error', ...expected, expression: [expected.expression] });
 }
 
@@ -59,7 +59,7 @@ describe('validateResource', function () {
   });
 
   it('rejects an unknown element with 400 at the element', () => {
-    expectIssue({ resourceType: 'Patient', foo: 'bar' }, 400, {
+    expectIssue({ resourceType: 'Patient', foo: 'bar' }, 'invalid', {
       code: 'structure',
       expression: 'Patient.foo',
       diagnostics: "Unknown element 'foo'",
@@ -67,7 +67,7 @@ describe('validateResource', function () {
   });
 
   it('rejects a nested unknown element with 400 at the element', () => {
-    expectIssue({ resourceType: 'Patient', name: [{ family: 'x', foo: 1 }] }, 400, {
+    expectIssue({ resourceType: 'Patient', name: [{ family: 'x', foo: 1 }] }, 'invalid', {
       code: 'structure',
       expression: 'Patient.name[0].foo',
       diagnostics: "Unknown element 'foo'",
@@ -75,7 +75,7 @@ describe('validateResource', function () {
   });
 
   it('rejects Medplum additions to R4 (Meta.project) as unknown', () => {
-    expectIssue({ resourceType: 'Patient', meta: { project: 'p1' } }, 400, {
+    expectIssue({ resourceType: 'Patient', meta: { project: 'p1' } }, 'invalid', {
       code: 'structure',
       expression: 'Patient.meta.project',
       diagnostics: "Unknown element 'project'",
@@ -83,12 +83,12 @@ describe('validateResource', function () {
   });
 
   it('rejects a wrong JSON type with 400', () => {
-    expectIssue({ resourceType: 'Patient', active: 'yes' }, 400, {
+    expectIssue({ resourceType: 'Patient', active: 'yes' }, 'invalid', {
       code: 'structure',
       expression: 'Patient.active',
       diagnostics: 'Element \'active\' must be a boolean (true or false), found a string ("yes")',
     });
-    expectIssue({ resourceType: 'Patient', name: { family: 'x' } }, 400, {
+    expectIssue({ resourceType: 'Patient', name: { family: 'x' } }, 'invalid', {
       code: 'structure',
       expression: 'Patient.name',
       diagnostics: "Element 'name' must be an array (repeating elements are JSON arrays), found an object",
@@ -96,22 +96,22 @@ describe('validateResource', function () {
   });
 
   it('rejects bad values with 400', () => {
-    expectIssue({ resourceType: 'Patient', birthDate: '2020-13-45' }, 400, {
+    expectIssue({ resourceType: 'Patient', birthDate: '2020-13-45' }, 'invalid', {
       code: 'value',
       expression: 'Patient.birthDate',
       diagnostics: 'Invalid date value "2020-13-45" for \'birthDate\'',
     });
-    expectIssue({ resourceType: 'Patient', gender: 'robot' }, 400, {
+    expectIssue({ resourceType: 'Patient', gender: 'robot' }, 'invalid', {
       code: 'value',
       expression: 'Patient.gender',
       diagnostics: 'Invalid code "robot" for \'gender\': expected one of male, female, other, unknown',
     });
-    expectIssue({ resourceType: 'Patient', multipleBirthInteger: 1.5 }, 400, {
+    expectIssue({ resourceType: 'Patient', multipleBirthInteger: 1.5 }, 'invalid', {
       code: 'value',
       expression: 'Patient.multipleBirth.ofType(integer)',
       diagnostics: "Element 'multipleBirth': Expected number to be an integer",
     });
-    expectIssue({ resourceType: 'Patient', deceasedDateTime: '2020-01-01T10:00' }, 400, {
+    expectIssue({ resourceType: 'Patient', deceasedDateTime: '2020-01-01T10:00' }, 'invalid', {
       code: 'value',
       expression: 'Patient.deceased.ofType(dateTime)',
       diagnostics: 'Invalid dateTime value "2020-01-01T10:00" for \'deceasedDateTime\'',
@@ -120,12 +120,12 @@ describe('validateResource', function () {
 
   it('rejects missing required elements with 400, each at its place', () => {
     const failure = validateResource({ resourceType: 'Observation' });
-    assert.equal(failure?.status, 400);
+    assert.equal(failure?.kind, 'invalid');
     assert.deepEqual(failure?.outcome.issue, [
       { severity: 'error', code: 'required', diagnostics: "Missing required element 'code'", expression: ['Observation.code'] },
       { severity: 'error', code: 'required', diagnostics: "Missing required element 'status'", expression: ['Observation.status'] },
     ]);
-    expectIssue({ resourceType: 'Observation', code: { text: 'x' } }, 400, {
+    expectIssue({ resourceType: 'Observation', code: { text: 'x' } }, 'invalid', {
       code: 'required',
       expression: 'Observation.status',
       diagnostics: "Missing required element 'status'",
@@ -137,12 +137,12 @@ describe('validateResource', function () {
       resourceType: 'Patient',
       contained: [{ resourceType: 'Observation', status: 'final', foo: 1 }],
     });
-    assert.equal(failure?.status, 400);
+    assert.equal(failure?.kind, 'invalid');
     assert.deepEqual(
       failure?.outcome.issue?.map((i) => i.expression?.[0]),
       ['Patient.contained[0].code', 'Patient.contained[0].foo'],
     );
-    expectIssue({ resourceType: 'Patient', contained: [{ resourceType: 'Foo' }] }, 400, {
+    expectIssue({ resourceType: 'Patient', contained: [{ resourceType: 'Foo' }] }, 'invalid', {
       code: 'value',
       expression: 'Patient.contained[0].resourceType',
       diagnostics: 'Unknown resource type "Foo"',
@@ -152,7 +152,7 @@ describe('validateResource', function () {
   it('rejects an invariant violation with 400', () => {
     expectIssue(
       { resourceType: 'Patient', contact: [{ extension: [{ url: 'http://example.org/x', valueString: 'x' }] }] },
-      400,
+      'invalid',
       {
         code: 'invariant',
         expression: 'Patient.contact[0]',
@@ -163,20 +163,20 @@ describe('validateResource', function () {
 
   it('rejects an unknown, non-R4 or missing resourceType, and what is not an object', () => {
     for (const type of ['Foo', 'Project', 'SubscriptionStatus', 'DomainResource']) {
-      expectIssue({ resourceType: type }, 400, {
+      expectIssue({ resourceType: type }, 'invalid', {
         code: 'not-supported',
         expression: 'resourceType',
         diagnostics: `Unknown resource type '${type}'`,
       });
     }
-    expectIssue({ id: 'x' }, 400, { code: 'required', expression: 'resourceType', diagnostics: "Missing 'resourceType'" });
-    expectIssue([], 400, { code: 'structure', expression: '$this', diagnostics: 'A resource must be a JSON object' });
+    expectIssue({ id: 'x' }, 'invalid', { code: 'required', expression: 'resourceType', diagnostics: "Missing 'resourceType'" });
+    expectIssue([], 'invalid', { code: 'structure', expression: '$this', diagnostics: 'A resource must be a JSON object' });
   });
 
   it('allows null in a primitive array where the _ array carries the extension', () => {
     const ext = { extension: [{ url: 'http://example.org/x', valueString: 'y' }] };
     assert.equal(validateResource({ resourceType: 'Patient', name: [{ given: ['a', null], _given: [null, ext] }] }), undefined);
-    expectIssue({ resourceType: 'Patient', name: [{ given: ['a', null] }] }, 400, {
+    expectIssue({ resourceType: 'Patient', name: [{ given: ['a', null] }] }, 'invalid', {
       code: 'structure',
       expression: 'Patient.name[0].given[1]',
       diagnostics: "Element 'given' must be a string, found null",
@@ -191,7 +191,7 @@ describe('validateResource', function () {
     });
 
     it('rejects a resource that does not conform to a profile it claims with 422', () => {
-      expectIssue({ resourceType: 'Patient', meta: { profile: [FHIRLINE_PATIENT] }, birthDate: '1970-01-01' }, 422, {
+      expectIssue({ resourceType: 'Patient', meta: { profile: [FHIRLINE_PATIENT] }, birthDate: '1970-01-01' }, 'unprocessable', {
         code: 'required',
         expression: 'Patient.identifier',
         diagnostics: "Missing required element 'identifier'",
@@ -213,7 +213,7 @@ describe('validateResource', function () {
         validateResource({ resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Patient'] } }),
         undefined,
       );
-      expectIssue({ resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Observation'] } }, 422, {
+      expectIssue({ resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Observation'] } }, 'unprocessable', {
         code: 'processing',
         expression: 'Patient.meta.profile[0]',
         diagnostics: 'Profile http://hl7.org/fhir/StructureDefinition/Observation is for Observation, not Patient',
@@ -303,12 +303,12 @@ describe('official FHIR R4 examples (hl7.fhir.r4.examples 4.0.1)', function () {
       const known = INVALID_EXAMPLES[file];
       if (!known) {
         if (failure) {
-          unexpected.push(`${file}: ${failure.status} ${JSON.stringify(failure.outcome.issue?.slice(0, 3))}`);
+          unexpected.push(`${file}: ${failure.kind} ${JSON.stringify(failure.outcome.issue?.slice(0, 3))}`);
         }
         continue;
       }
       const first = failure?.outcome.issue?.[0];
-      if (failure?.status !== 400 || first?.expression?.[0] !== known.expression || first.code !== known.code) {
+      if (failure?.kind !== 'invalid' || first?.expression?.[0] !== known.expression || first.code !== known.code) {
         unexpected.push(`${file}: expected to fail at ${known.expression} (${known.why}), got ${JSON.stringify(failure)}`);
       }
     }

@@ -20,14 +20,15 @@ import { schemaIssues } from './schema.ts';
 import { issue, medplumIssues, structureIssues, type Issue } from './structure.ts';
 
 export interface ValidationFailure {
-  status: 400 | 422;
+  /** invalid (400): unreadable or breaks R4; unprocessable (422): valid R4 that a profile refuses. */
+  kind: 'invalid' | 'unprocessable';
   outcome: OperationOutcome;
 }
 
 const HL7_SD = 'http://hl7.org/fhir/StructureDefinition/';
 
-function failure(status: 400 | 422, issues: Issue[]): ValidationFailure {
-  return { status, outcome: { resourceType: 'OperationOutcome', issue: issues } };
+function failure(kind: ValidationFailure['kind'], issues: Issue[]): ValidationFailure {
+  return { kind, outcome: { resourceType: 'OperationOutcome', issue: issues } };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -110,14 +111,14 @@ export function loadValidation(extraDir?: string): void {
 export function validateResource(resource: unknown): ValidationFailure | undefined {
   loadDefinitions();
   if (!isPlainObject(resource)) {
-    return failure(400, [issue('structure', 'A resource must be a JSON object', '$this')]);
+    return failure('invalid', [issue('structure', 'A resource must be a JSON object', '$this')]);
   }
   const type = resource.resourceType;
   if (typeof type !== 'string') {
-    return failure(400, [issue('required', "Missing 'resourceType'", 'resourceType')]);
+    return failure('invalid', [issue('required', "Missing 'resourceType'", 'resourceType')]);
   }
   if (!isResourceType(type)) {
-    return failure(400, [issue('not-supported', `Unknown resource type '${type}'`, 'resourceType')]);
+    return failure('invalid', [issue('not-supported', `Unknown resource type '${type}'`, 'resourceType')]);
   }
 
   const fromSchema = schemaIssues(resource, type);
@@ -131,18 +132,18 @@ export function validateResource(resource: unknown): ValidationFailure | undefin
       // Malformed beyond what the second validator can walk: the schema's
       // issues say enough.
     }
-    return failure(400, mergeNew(fromSchema, more));
+    return failure('invalid', mergeNew(fromSchema, more));
   }
 
   const fhir = resource as unknown as Resource;
   const fromStructure = structureIssues(fhir);
   if (fromStructure.length > 0) {
-    return failure(400, fromStructure);
+    return failure('invalid', fromStructure);
   }
 
   const fromProfiles = profileIssues(fhir);
   if (fromProfiles.length > 0) {
-    return failure(422, fromProfiles);
+    return failure('unprocessable', fromProfiles);
   }
   return undefined;
 }

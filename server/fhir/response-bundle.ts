@@ -7,9 +7,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Bundle, BundleEntry, BundleEntryResponse, Resource } from '@medplum/fhirtypes';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
-import { allOk } from '../fhir/outcome.ts';
-import type { EntryRequest } from './entry-request.ts';
-import type { EntryResult } from './transaction.ts';
+import { allOk } from '../errors/outcome.ts';
+import type { EntryRequest } from '../bundle/entry-request.ts';
+import type { EntryResult } from '../bundle/transaction.ts';
+import { httpStatus } from '../http/status.ts';
 
 export type ReturnPreference = 'minimal' | 'representation' | 'OperationOutcome';
 
@@ -24,7 +25,8 @@ export function responseBundle(
 }
 
 function responseEntry(result: EntryResult, request: EntryRequest | undefined, baseUrl: string, prefer: ReturnPreference): BundleEntry {
-  const response: BundleEntryResponse = { status: `${result.status} ${STATUS_CODES[result.status] ?? ''}`.trim() };
+  const status = result.error ? httpStatus(result.error.kind) : (result.status ?? 200);
+  const response: BundleEntryResponse = { status: `${status} ${STATUS_CODES[status] ?? ''}`.trim() };
   const entry: BundleEntry = { response };
   const { doc } = result;
   const isRead = request?.method === 'GET' || request?.method === 'HEAD';
@@ -40,7 +42,7 @@ function responseEntry(result: EntryResult, request: EntryRequest | undefined, b
     }
   }
   if (result.resource && request?.method === 'GET') entry.resource = result.resource as unknown as Resource;
-  if (result.outcome) response.outcome = result.outcome;
+  if (result.error) response.outcome = result.error.outcome;
   else if (prefer === 'OperationOutcome' && !isRead) response.outcome = allOk(`${request?.method} ${request?.url}: ${response.status}`);
   return entry;
 }
