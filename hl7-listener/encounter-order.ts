@@ -6,7 +6,7 @@
  */
 import type { Encounter } from '@medplum/fhirtypes';
 import { parseFhirJson, toPlain } from '../server/fhir-json/fhir-json.ts';
-import type { Services } from '../server/fhir/services.ts';
+import type { Services } from '../server/services.ts';
 import { findOneMatch } from '../server/repository/conditional.ts';
 import type { TransactionEntry } from './mapping/entries.ts';
 import { keepNewerEncounter } from './mapping/index.ts';

@@ -9,7 +9,7 @@ import { applyTransaction, type EntryResult } from '../server/bundle/transaction
 import { parseEntryRequest, type EntryRequest } from '../server/bundle/entry-request.ts';
 import type { JsonValue } from '../server/fhir-json/fhir-json.ts';
 import { FhirError } from '../server/errors/fhir-error.ts';
-import type { Services } from '../server/fhir/services.ts';
+import type { Services } from '../server/services.ts';
 import type { Hl7MessageDocument } from '../server/store/documents.ts';
 import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
 import { ARCHIVE, archiveOperation, archiveUrl, messageKey, unparsedKey } from './archive.ts';

@@ -5,7 +5,7 @@
  * or dropped on its own connection only; no socket event can throw out of this module.
  */
 import net from 'node:net';
-import type { Services } from '../server/fhir/services.ts';
+import type { Services } from '../server/services.ts';
 import { buildAck, headerFromRaw } from './ack.ts';
 import { handleMessage, senderProfiles, type MapMessage } from './handle-message.ts';
 import { mapMessage } from './mapping/index.ts';

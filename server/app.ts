@@ -8,7 +8,7 @@ import { requestLog } from './http/request-id.ts';
 import { fhirRouter, probeRouter } from './http/routes.ts';
 import { hl7AdminRouter } from '../hl7-listener/admin/routes.ts';
 import { FhirError } from './errors/fhir-error.ts';
-import type { Services } from './fhir/services.ts';
+import type { Services } from './services.ts';
 
 export const VERSION = '0.1.0';
 

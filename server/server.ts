@@ -6,7 +6,7 @@ import http from 'node:http';
 import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import type { Services } from './fhir/services.ts';
+import type { Services } from './services.ts';
 import type { Logger } from './logger.ts';
 import { startPreparer } from './repository/prepare-pool.ts';
 import { openStore } from './store/open-store.ts';

@@ -1,7 +1,7 @@
 /** `GET /admin/hl7/messages[?status=failed|applied&_count=&_offset=]`: the error queue by default, newest first. */
 import type { Context } from 'koa';
 import { badRequest } from '../../server/errors/fhir-error.ts';
-import type { Services } from '../../server/fhir/services.ts';
+import type { Services } from '../../server/services.ts';
 import { sendJson } from '../../server/http/respond.ts';
 import type { Hl7MessageDocument } from '../../server/store/documents.ts';
 import { ARCHIVE } from '../archive.ts';

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'koa';
 import { FhirError } from '../../server/errors/fhir-error.ts';
-import type { Services } from '../../server/fhir/services.ts';
+import type { Services } from '../../server/services.ts';
 import { sendJson } from '../../server/http/respond.ts';
 import { handleMessage, type MapMessage } from '../handle-message.ts';
 import { findMessage } from './read-message.ts';

@@ -1,7 +1,7 @@
 /** The HL7 archive and error queue routes under `/admin/hl7` (README.md, HL7 v2 section). */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Services } from '../../server/fhir/services.ts';
+import type { Services } from '../../server/services.ts';
 import type { MapMessage } from '../handle-message.ts';
 import { mapMessage } from '../mapping/index.ts';
 import { listMessages } from './list-messages.ts';

@@ -4,7 +4,7 @@
  * run one after the other, in the spec's order for transactions (DELETE, POST, PUT/PATCH, GET/HEAD).
  */
 import { FhirError } from '../errors/fhir-error.ts';
-import type { Services } from '../fhir/services.ts';
+import type { Services } from '../services.ts';
 import type { EntryRequest } from './entry-request.ts';
 import { applyTransaction, type EntryResult, type TransactionOptions } from './transaction.ts';
 

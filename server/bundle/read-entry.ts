@@ -4,8 +4,8 @@
  * OperationOutcome); reads change nothing, so they never undo a transaction's writes.
  */
 import { FhirError } from '../errors/fhir-error.ts';
-import { searchBundle } from '../fhir/search.ts';
-import type { Services } from '../fhir/services.ts';
+import { searchBundle } from '../rest/search.ts';
+import type { Services } from '../services.ts';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
 import { notModified } from '../http/not-modified.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';

@@ -9,12 +9,12 @@
  * 4. GET/HEAD entries run last and see the writes.
  *
  * A batch applies each entry alone through the same steps (batch.ts); the REST conditional interactions are
- * one-entry transactions (server/fhir/conditional.ts).
+ * one-entry transactions (server/rest/crud.ts).
  */
 import { newResourceId } from '../repository/new-id.ts';
 import { isJsonObject, parseFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { FhirError, badRequest, notFound } from '../errors/fhir-error.ts';
-import type { Services } from '../fhir/services.ts';
+import type { Services } from '../services.ts';
 import {
   MAX_CLAIM_ATTEMPTS,
   claimOperation,

@@ -1,18 +1,18 @@
 /**
  * The FHIR REST route table under `/fhir` (https://hl7.org/fhir/R4/http.html#summary), plus the process probes.
- * Each route hands the request to one handler in server/fhir/.
+ * Each route hands the request to one handler in server/rest/.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
-import { capabilityStatement } from '../fhir/capabilities.ts';
-import { batchOrTransaction } from '../fhir/batch-transaction.ts';
-import { conditionalDelete, conditionalPatch, conditionalUpdate, create, patch, read, remove, update, vread } from '../fhir/crud.ts';
-import { history } from '../fhir/history.ts';
-import { reindexOperation } from '../fhir/reindex-operation.ts';
-import { searchCompartment, searchSystem, searchType } from '../fhir/search.ts';
-import type { Services } from '../fhir/services.ts';
-import { validateOperation } from '../fhir/validate-operation.ts';
+import { capabilityStatement } from '../rest/capabilities.ts';
+import { batchOrTransaction } from '../rest/batch-transaction.ts';
+import { conditionalDelete, conditionalPatch, conditionalUpdate, create, patch, read, remove, update, vread } from '../rest/crud.ts';
+import { history } from '../rest/history.ts';
+import { reindexOperation } from '../rest/reindex-operation.ts';
+import { searchCompartment, searchSystem, searchType } from '../rest/search.ts';
+import type { Services } from '../services.ts';
+import { validateOperation } from '../rest/validate-operation.ts';
 import { sendJson } from './respond.ts';
 
 type Handler = (ctx: Context, services: Services) => Promise<void>;

@@ -14,7 +14,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import type { Services } from '../../server/fhir/services.ts';
+import type { Services } from '../../server/services.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startPreparer } from '../../server/repository/prepare-pool.ts';
 import { EmbeddedStore } from '../../server/store/embedded/embedded-store.ts';

@@ -10,7 +10,7 @@ import { readHistory, type HistoryQuery } from '../repository/read-path.ts';
 import { assertResourceType } from '../repository/write-path.ts';
 import type { HistoryDocument } from '../store/documents.ts';
 import { badRequest } from '../errors/fhir-error.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../services.ts';
 
 export async function history(ctx: Context, { store, config }: Services): Promise<void> {
   const { type, id } = ctx.params as { type?: string; id?: string };

@@ -9,7 +9,7 @@ import type { Parameters } from '@medplum/fhirtypes';
 import { sendJson } from '../http/respond.ts';
 import { reindex, type ReindexSummary } from '../repository/reindex.ts';
 import { assertResourceType } from '../repository/write-path.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../services.ts';
 
 /** The canonical URL the CapabilityStatement gives the operation. */
 export const REINDEX_DEFINITION = 'http://fhirline.org/fhir/OperationDefinition/reindex';

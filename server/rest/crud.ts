@@ -21,7 +21,7 @@ import {
 import { allOk } from '../errors/outcome.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../services.ts';
 
 export async function read(ctx: Context, { store }: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };

@@ -12,7 +12,7 @@ import { isJsonObject } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { preferredReturn, sendJson } from '../http/respond.ts';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../services.ts';
 
 export async function batchOrTransaction(ctx: Context, services: Services): Promise<void> {
   const { config } = services;

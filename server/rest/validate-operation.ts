@@ -13,7 +13,7 @@ import { assertId, assertResourceType } from '../repository/write-path.ts';
 import { validateResource } from '../validation/validate.ts';
 import { allOk } from '../errors/outcome.ts';
 import { badRequest } from '../errors/fhir-error.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../services.ts';
 
 export async function validateOperation(ctx: Context, { config }: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id?: string };

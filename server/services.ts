@@ -1,7 +1,7 @@
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
-import type { VersionPreparer } from '../repository/prepare-version.ts';
-import type { Store } from '../store/port.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { VersionPreparer } from './repository/prepare-version.ts';
+import type { Store } from './store/port.ts';
 
 /** What request handlers need, passed explicitly (no module-level state). */
 export interface Services {

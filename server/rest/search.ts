@@ -19,7 +19,7 @@ import { subset } from '../search/summary.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter } from '../store/port.ts';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
-import type { Services } from './services.ts';
+import type { Services } from '../services.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
 export async function searchType(ctx: Context, services: Services): Promise<void> {
