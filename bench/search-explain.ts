@@ -12,7 +12,7 @@ import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { EmbeddedStore } from '../server/store/embedded/embedded-store.ts';
-import type { CollectionName, Filter, FindOptions, Store, StoredDocument, WriteOperation } from '../server/store/port.ts';
+import type { CollectionName, CollectionSpec, Filter, FindOptions, Store, StoredDocument, WriteOperation } from '../server/store/port.ts';
 import { prepareInThread } from '../server/repository/prepare-version.ts';
 import { loadDefinitions } from '../server/validation/definitions.ts';
 import { serveLoad } from './load-process.ts';
@@ -30,6 +30,9 @@ export type SearchPlans = Record<string, string[]>;
 class ExplainingStore implements Store {
   calls: string[] = [];
   constructor(private readonly inner: Store) {}
+  register(spec: CollectionSpec) {
+    this.inner.register(spec);
+  }
   open() {
     return this.inner.open();
   }

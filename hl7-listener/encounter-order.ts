@@ -5,13 +5,12 @@
  * Two messages about one Encounter on two connections at the same instant remain last-writer-wins.
  */
 import type { Encounter } from '@medplum/fhirtypes';
-import { parseFhirJson, toPlain } from '../server/fhir-json/fhir-json.ts';
-import type { Services } from '../server/services.ts';
-import { findOneMatch } from '../server/repository/conditional.ts';
+import { toPlain, type Engine } from '../server/engine/index.ts';
 import type { TransactionEntry } from './mapping/entries.ts';
 import { keepNewerEncounter } from './mapping/index.ts';
+import { HL7_LISTENER } from './principal.ts';
 
-export async function keepEncountersNewer({ store, config }: Services, entries: TransactionEntry[]): Promise<TransactionEntry[]> {
+export async function keepEncountersNewer(engine: Engine, entries: TransactionEntry[]): Promise<TransactionEntry[]> {
   const out: TransactionEntry[] = [];
   for (const entry of entries) {
     const { method, url } = entry.request;
@@ -19,8 +18,8 @@ export async function keepEncountersNewer({ store, config }: Services, entries: 
       out.push(entry);
       continue;
     }
-    const match = await findOneMatch(store, config.baseUrl, { type: 'Encounter', query: url.slice('Encounter?'.length) });
-    const stored = match?.content ? toPlain<Encounter>(parseFhirJson(match.content)) : undefined;
+    const match = await engine.findOne(HL7_LISTENER, 'Encounter', url.slice('Encounter?'.length));
+    const stored = match ? toPlain<Encounter>(match) : undefined;
     out.push(keepNewerEncounter(entry, stored));
   }
   return out;

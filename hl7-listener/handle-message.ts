@@ -5,14 +5,9 @@
  * has no record and is applied when the sender retries. A re-sent message (same MSH-3, MSH-4, MSH-10) is
  * answered with the ACK stored for it and never applied again.
  */
-import { applyTransaction, type EntryResult } from '../server/bundle/transaction.ts';
-import { parseEntryRequest, type EntryRequest } from '../server/bundle/entry-request.ts';
-import type { JsonValue } from '../server/fhir-json/fhir-json.ts';
-import { FhirError } from '../server/errors/fhir-error.ts';
-import type { Services } from '../server/services.ts';
-import type { Hl7MessageDocument } from '../server/store/documents.ts';
+import { FhirError, type Engine, type EntryResult, type JsonValue } from '../server/engine/index.ts';
 import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
-import { ARCHIVE, archiveOperation, archiveUrl, messageKey, unparsedKey } from './archive.ts';
+import { archiveOf, archiveOperation, archiveUrl, messageKey, unparsedKey, type Hl7MessageDocument } from './archive.ts';
 import type { MappingContext } from './mapping/context.ts';
 import type { TransactionEntry } from './mapping/entries.ts';
 import { MappingError } from './mapping/errors.ts';
@@ -21,6 +16,7 @@ import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/s
 import { keepEncountersNewer } from './encounter-order.ts';
 import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseFrame } from './parse-message.ts';
+import { HL7_LISTENER } from './principal.ts';
 
 type BaseRecord = Pick<Hl7MessageDocument, '_id' | 'raw' | 'text' | 'peer' | 'sendingApplication' | 'sendingFacility' | 'controlId' | 'messageType' | 'receivedAt' | 'replays' | 'replayedAt'>;
 
@@ -56,7 +52,7 @@ export function senderProfiles(path: string | undefined): SenderProfiles {
 }
 
 /** `replayOf`: a failed record re-applied by `$replay` (no dedupe; the record is replaced). */
-export async function handleMessage(services: Services, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
+export async function handleMessage(engine: Engine, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
   const receivedAt = replayOf?.receivedAt ?? new Date().toISOString();
   let message: Hl7Message;
   let decoded: string;
@@ -66,32 +62,31 @@ export async function handleMessage(services: Services, received: Received, repl
     const error: AckError = e instanceof Hl7ParseError ? { code: e.code, text: e.message, ...(e.location && { location: e.location }) } : { code: '207', text: 'unreadable message' };
     const header = headerFromRaw(received.bytes);
     const base = baseRecord(replayOf?._id ?? unparsedKey(), received, frameText(received.bytes), header, '', receivedAt, replayOf);
-    return fail(services, base, header, 'reject', error, replayOf);
+    return fail(engine, base, header, 'reject', error, replayOf);
   }
   const header = headerOf(message);
   const id = messageKey(header);
   if (!replayOf) {
-    const existing = await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id });
+    const existing = await archiveOf(engine).findOne({ _id: id });
     if (existing) return { ack: existing.ack, record: existing, duplicate: true };
   }
   const base = baseRecord(id, received, decoded, header, messageTypeOf(message), receivedAt, replayOf);
 
-  let requests: EntryRequest[];
+  let entries: TransactionEntry[];
   try {
     const context: MappingContext = {
       sender: { application: header.sendingApplication, facility: header.sendingFacility },
-      profile: profileFor(senderProfiles(services.config.hl7Senders), header.sendingApplication, header.sendingFacility),
-      source: archiveUrl(services.config.baseUrl, id),
+      profile: profileFor(senderProfiles(engine.config.hl7Senders), header.sendingApplication, header.sendingFacility),
+      source: archiveUrl(engine.config.baseUrl, id),
     };
     const result = map(message, context);
     if (!Array.isArray(result) && !result.ok) throw result.error;
-    const entries = await keepEncountersNewer(services, Array.isArray(result) ? result : result.entries);
-    requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
+    entries = await keepEncountersNewer(engine, Array.isArray(result) ? result : result.entries);
   } catch (e) {
     if (e instanceof MappingError) {
-      return fail(services, base, header, e.kind === 'unsupported' ? 'reject' : 'error', { code: e.code, text: e.message, ...(e.location && { location: e.location }) }, replayOf);
+      return fail(engine, base, header, e.kind === 'unsupported' ? 'reject' : 'error', { code: e.code, text: e.message, ...(e.location && { location: e.location }) }, replayOf);
     }
-    return fail(services, base, header, 'error', { code: '207', text: e instanceof FhirError ? e.message : 'application internal error' }, replayOf);
+    return fail(engine, base, header, 'error', { code: '207', text: e instanceof FhirError ? e.message : 'application internal error' }, replayOf);
   }
 
   const ack = buildAck(header, 'accept');
@@ -99,25 +94,24 @@ export async function handleMessage(services: Services, received: Received, repl
   // The record as committed (the last unit the transaction tried is the one that succeeded): no read back.
   let stored = record;
   try {
-    await applyTransaction(services, requests, {
-      deleteMultiple: false,
+    await engine.transaction(HL7_LISTENER, entries as unknown as JsonValue[], {
       extra: (results) => {
         stored = { ...record, resources: resourcesOf(results) };
-        return [archiveOperation(stored, replayOf)];
+        return [archiveOperation(archiveOf(engine), stored, replayOf)];
       },
     });
   } catch (e) {
-    const concurrent = await duplicateOf(services, id, replayOf);
+    const concurrent = await duplicateOf(engine, id, replayOf);
     if (concurrent) return concurrent;
     const text = e instanceof FhirError ? e.message : 'application internal error';
-    return fail(services, base, header, 'error', { code: '207', text }, replayOf);
+    return fail(engine, base, header, 'error', { code: '207', text }, replayOf);
   }
   return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
 }
 
 /** Records a failed message in the error queue (status `failed`) and answers AE/AR or CE/CR. */
 async function fail(
-  services: Services,
+  engine: Engine,
   base: BaseRecord,
   header: AckHeader,
   outcome: AckOutcome,
@@ -127,9 +121,10 @@ async function fail(
   const ack = buildAck(header, outcome, error);
   const record: Hl7MessageDocument = { ...base, status: 'failed', ackCode: ackCodeOf(ack), ack, error, resources: [] };
   try {
-    await services.store.write([archiveOperation(record, replayOf)]);
+    const archive = archiveOf(engine);
+    await archive.write([archiveOperation(archive, record, replayOf)]);
   } catch (e) {
-    const concurrent = await duplicateOf(services, record._id, replayOf);
+    const concurrent = await duplicateOf(engine, record._id, replayOf);
     if (concurrent) return concurrent;
     throw e;
   }
@@ -137,9 +132,9 @@ async function fail(
 }
 
 /** After a unit failed: did a concurrent copy of the message (another connection) get recorded first? */
-async function duplicateOf(services: Services, id: string, replayOf: Hl7MessageDocument | undefined): Promise<Handled | undefined> {
+async function duplicateOf(engine: Engine, id: string, replayOf: Hl7MessageDocument | undefined): Promise<Handled | undefined> {
   if (replayOf) return undefined;
-  const existing = await services.store.findOne<Hl7MessageDocument>(ARCHIVE, { _id: id });
+  const existing = await archiveOf(engine).findOne({ _id: id });
   return existing ? { ack: existing.ack, record: existing, duplicate: true } : undefined;
 }
 

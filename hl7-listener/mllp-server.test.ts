@@ -3,8 +3,9 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Patient } from '@medplum/fhirtypes';
 import { startTestServer, type TestServer } from '../test/support/in-process-server.ts';
-import type { Hl7MessageDocument, ResourceDocument } from '../server/store/documents.ts';
-import type { Filter } from '../server/store/port.ts';
+import { storedDocuments } from '../test/support/stored.ts';
+import type { Filter } from '../server/engine/index.ts';
+import { archiveOf } from './archive.ts';
 import type { MapMessage } from './handle-message.ts';
 import { conditionalUpdate } from './mapping/entries.ts';
 import { fault, ERROR_CODES } from './mapping/errors.ts';
@@ -41,7 +42,7 @@ describe('MLLP listener over a real TCP socket (issue 5)', () => {
 
   async function start(env: Record<string, string> = {}, idleTimeoutMs?: number) {
     fhir = await startTestServer({ MLLP_PORT: '0', ...env });
-    server = (await startMllpServer(fhir.services, { map: patientMapping, ...(idleTimeoutMs && { idleTimeoutMs }) })).server;
+    server = (await startMllpServer(fhir.engine, { map: patientMapping, ...(idleTimeoutMs && { idleTimeoutMs }) })).server;
     port = (server.address() as AddressInfo).port;
   }
 
@@ -51,8 +52,8 @@ describe('MLLP listener over a real TCP socket (issue 5)', () => {
     await fhir.close();
   }
 
-  const patients = () => fhir.services.store.find<ResourceDocument>('resources', { resourceType: 'Patient' });
-  const archived = (filter: Filter = {}) => fhir.services.store.find<Hl7MessageDocument>('hl7messages', filter);
+  const patients = () => storedDocuments(fhir, 'Patient');
+  const archived = (filter: Filter = {}) => archiveOf(fhir.engine).find(filter);
 
   describe('with the default limits', () => {
     beforeEach(() => start());
@@ -171,7 +172,7 @@ describe('MLLP listener graceful close (server.ts stop)', () => {
       closed ??= close();
       return patientMapping(message, context);
     };
-    const listener = await startMllpServer(fhir.services, { map: closingMapping });
+    const listener = await startMllpServer(fhir.engine, { map: closingMapping });
     close = listener.close;
     const port = (listener.server.address() as AddressInfo).port;
     const client = await MllpClient.connect(port);
@@ -179,7 +180,7 @@ describe('MLLP listener graceful close (server.ts stop)', () => {
       const ack = await client.request(msg('CLOSE-1', 'C-1', 'Drain'));
       assert.deepEqual(msa(ack), ['AA', 'CLOSE-1']);
       await closed;
-      const stored = await fhir.services.store.find<ResourceDocument>('resources', { resourceType: 'Patient' });
+      const stored = await storedDocuments(fhir, 'Patient');
       assert.equal(stored.length, 1);
       await assert.rejects(MllpClient.connect(port), /ECONNREFUSED/);
     } finally {

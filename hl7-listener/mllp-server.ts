@@ -5,7 +5,7 @@
  * or dropped on its own connection only; no socket event can throw out of this module.
  */
 import net from 'node:net';
-import type { Services } from '../server/services.ts';
+import type { Engine } from '../server/engine/index.ts';
 import { buildAck, headerFromRaw } from './ack.ts';
 import { handleMessage, senderProfiles, type MapMessage } from './handle-message.ts';
 import { mapMessage } from './mapping/index.ts';
@@ -27,9 +27,9 @@ export interface MllpListener {
 }
 
 /** `map` and `idleTimeoutMs` are replaced in tests only. */
-export function startMllpServer(services: Services, options: { idleTimeoutMs?: number; map?: MapMessage } = {}): Promise<MllpListener> {
+export function startMllpServer(engine: Engine, options: { idleTimeoutMs?: number; map?: MapMessage } = {}): Promise<MllpListener> {
   const { idleTimeoutMs = IDLE_TIMEOUT_MS, map = mapMessage } = options;
-  const { config, logger } = services;
+  const { config, logger } = engine;
   // A bad HL7_SENDERS file stops the start rather than mis-mapping messages.
   senderProfiles(config.hl7Senders);
   /** Each open connection and the tail of its queue. */
@@ -63,7 +63,7 @@ export function startMllpServer(services: Services, options: { idleTimeoutMs?: n
         queue = queue.then(async () => {
           if (socket.destroyed) return;
           try {
-            const handled = await handleMessage(services, { bytes: copy, peer }, undefined, map);
+            const handled = await handleMessage(engine, { bytes: copy, peer }, undefined, map);
             if (handled.ack) send(handled.ack);
           } catch (e) {
             // No ACK: the message was not recorded, so the sender's retry will apply it.

@@ -1,9 +1,10 @@
 /**
- * Process entry (`npm start`): configuration from the environment, start, and a graceful stop on SIGTERM/SIGINT
- * that finishes in-flight requests before closing the store.
+ * Process entry (`npm start`): configuration from the environment, the features plugged in, start, and a
+ * graceful stop on SIGTERM/SIGINT that finishes in-flight requests before closing the store.
  */
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { hl7Listener } from '../hl7-listener/feature.ts';
 import { startServer } from './server.ts';
 
 const config = loadConfig();
@@ -11,7 +12,8 @@ const logger = createLogger(config.logLevel);
 
 process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { error: String((err as Error)?.name), stack: (err as Error)?.stack }));
 
-const running = await startServer(config, logger);
+// The features this process runs beside the FHIR REST server (server/engine/feature.ts).
+const running = await startServer(config, logger, [hl7Listener()]);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info('shutting down', { signal });

@@ -1,11 +1,12 @@
 /**
- * Starts and stops everything one Fhirline process runs: the store, the FHIR REST server and the MLLP listener.
- * Used by the process entry (main.ts) and by the end-to-end tests.
+ * Starts and stops everything one Fhirline process runs: the store, the FHIR REST server and the features plugged
+ * in (server/engine/feature.ts; main.ts plugs in the HL7 listener). Used by the process entry and the tests.
  */
 import http from 'node:http';
-import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { createEngine, type Engine } from './engine/engine.ts';
+import type { Feature, RunningFeature } from './engine/feature.ts';
 import type { Services } from './services.ts';
 import type { Logger } from './logger.ts';
 import { startPreparer } from './repository/prepare-pool.ts';
@@ -14,13 +15,13 @@ import { loadValidation } from './validation/validate.ts';
 
 export interface RunningServer {
   services: Services;
+  engine: Engine;
   http: http.Server;
-  mllp: MllpListener;
   /** Stops accepting, lets in-flight requests finish, then closes the store. */
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, features: Feature[] = []): Promise<RunningServer> {
   // The prepare workers load their definitions while this thread loads its own (search, $validate, reindex).
   const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
   try {
@@ -29,33 +30,36 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     void preparing.then((p) => p.close(), () => {});
     throw err;
   }
-  const [store, preparer] = await Promise.all([openStore(config), preparing]);
+  const collections = features.flatMap((f) => f.collections);
+  const [store, preparer] = await Promise.all([openStore(config, collections), preparing]);
   const services: Services = { config, store, logger, preparer };
-  const app = createApp(services);
+  const engine = createEngine(services);
+  const app = createApp(services, features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])));
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const mllp = await startMllpServer(services);
+  const running: RunningFeature[] = [];
+  for (const feature of features) if (feature.start) running.push(await feature.start(engine));
   logger.info('fhirline started', { baseUrl: config.baseUrl, mllp: `${config.mllpHost}:${config.mllpPort}`, store: config.mongodbUri ? 'mongodb' : 'embedded' });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      // Messages being handled finish and get their ACK before the store closes.
-      const mllpClosed = mllp.close();
+      // Features finish their work in flight (an MLLP message gets its ACK) before the store closes.
+      const featuresClosed = Promise.all(running.map((f) => f.close()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections become idle as their last request finishes: close each as soon as it does.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       await closed;
       clearInterval(sweep);
-      await mllpClosed;
+      await featuresClosed;
       await services.preparer.close();
       await store.close();
       logger.info('fhirline stopped');
     })());
-  return { services, http: server, mllp, stop };
+  return { services, engine, http: server, stop };
 }

@@ -26,10 +26,10 @@ describe('HL7 error queue: GET /admin/hl7/messages, GET one, POST $replay (issue
 
   before(async () => {
     fhir = await startTestServer({ MLLP_PORT: '0' });
-    mllp = (await startMllpServer(fhir.services, { map })).server;
+    mllp = (await startMllpServer(fhir.engine, { map })).server;
     app = new Koa();
     app.use(errorHandler(fhir.services.logger));
-    app.use(hl7AdminRouter(fhir.services, map).routes());
+    app.use(hl7AdminRouter(fhir.engine, map).routes());
     client = await MllpClient.connect((mllp.address() as AddressInfo).port);
   });
   after(async () => {

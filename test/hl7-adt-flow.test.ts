@@ -21,7 +21,7 @@ describe('HL7 v2 fixtures over MLLP with the real mappings (issue 5)', () => {
   let client: MllpClient;
   before(async () => {
     fhir = await startTestServer({ HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
-    server = (await startMllpServer(fhir.services)).server;
+    server = (await startMllpServer(fhir.engine)).server;
     client = await MllpClient.connect((server.address() as AddressInfo).port);
   });
   after(async () => {

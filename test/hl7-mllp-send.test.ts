@@ -14,7 +14,7 @@ import type { Bundle, DiagnosticReport, Observation, Patient } from '@medplum/fh
 import request from 'supertest';
 import { archiveUrl } from '../hl7-listener/archive.ts';
 import { startMllpServer } from '../hl7-listener/mllp-server.ts';
-import type { Hl7MessageDocument } from '../server/store/documents.ts';
+import type { Hl7MessageDocument } from '../hl7-listener/archive.ts';
 import { REPO_ROOT } from './support/child-server.ts';
 import { startTestServer, type TestServer } from './support/in-process-server.ts';
 
@@ -72,7 +72,7 @@ describe('HL7 v2 listener driven by mllp_send (python3-hl7, a third-party MLLP c
       this.skip();
     }
     fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: join(FIXTURES, 'senders.json') });
-    mllp = (await startMllpServer(fhir.services)).server;
+    mllp = (await startMllpServer(fhir.engine)).server;
     port = (mllp.address() as AddressInfo).port;
   });
 

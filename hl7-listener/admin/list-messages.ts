@@ -1,23 +1,18 @@
 /** `GET /admin/hl7/messages[?status=failed|applied&_count=&_offset=]`: the error queue by default, newest first. */
 import type { Context } from 'koa';
-import { badRequest } from '../../server/errors/fhir-error.ts';
-import type { Services } from '../../server/services.ts';
-import { sendJson } from '../../server/http/respond.ts';
-import type { Hl7MessageDocument } from '../../server/store/documents.ts';
-import { ARCHIVE } from '../archive.ts';
+import { badRequest, sendJson, type Engine } from '../../server/engine/index.ts';
+import { archiveOf } from '../archive.ts';
 
 const MAX_COUNT = 200;
 
-export async function listMessages(ctx: Context, services: Services): Promise<void> {
+export async function listMessages(ctx: Context, engine: Engine): Promise<void> {
   const status = String(ctx.query.status ?? 'failed');
   if (status !== 'failed' && status !== 'applied') throw badRequest('status must be failed or applied', 'status');
   const count = Math.min(integer(ctx.query._count, 50, '_count'), MAX_COUNT);
   const offset = integer(ctx.query._offset, 0, '_offset');
   const filter = { status };
-  const [total, page] = await Promise.all([
-    services.store.count(ARCHIVE, filter),
-    services.store.find<Hl7MessageDocument>(ARCHIVE, filter, { sort: { receivedAt: -1 }, skip: offset, limit: count }),
-  ]);
+  const archive = archiveOf(engine);
+  const [total, page] = await Promise.all([archive.count(filter), archive.find(filter, { sort: { receivedAt: -1 }, skip: offset, limit: count })]);
   const messages = page.map(({ _id, peer, sendingApplication, sendingFacility, controlId, messageType, receivedAt, ackCode, error, replays }) => ({
     id: _id, peer, sendingApplication, sendingFacility, controlId, messageType, receivedAt, ackCode, error, replays,
   }));

@@ -5,11 +5,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { DiagnosticReport, Encounter, Observation, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
-import { parseEntryRequest } from '../../server/bundle/entry-request.ts';
-import { applyTransaction } from '../../server/bundle/transaction.ts';
-import type { JsonValue } from '../../server/fhir-json/fhir-json.ts';
-import type { ResourceDocument } from '../../server/store/documents.ts';
-import { validateResource } from '../../server/validation/validate.ts';
+import type { JsonValue } from '../../server/engine/index.ts';
+import { storedDocuments } from '../../test/support/stored.ts';
+import { HL7_LISTENER } from '../principal.ts';
 import { startTestServer, type TestServer } from '../../test/support/in-process-server.ts';
 import { mapMessage } from './index.ts';
 import { message } from './testing/hand-built.ts';
@@ -25,11 +23,17 @@ function entriesOf(name: string): TransactionEntry[] {
 }
 
 describe('mapMessage: every fixture in fixtures/hl7', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server.close());
   for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith('.hl7'))) {
-    it(`${name}: every resource passes the server's validation (R4 + invariants) and carries meta.source`, () => {
+    it(`${name}: every resource passes the server's validation (R4 + invariants) and carries meta.source`, async () => {
       for (const entry of entriesOf(name)) {
         if (entry.request.method === 'PATCH') continue;
-        assert.equal(validateResource(entry.resource), undefined, `${name} ${entry.resource.resourceType}: ${JSON.stringify(validateResource(entry.resource)?.outcome)}`);
+        const failure = await server.engine.validate(HL7_LISTENER, entry.resource as unknown as JsonValue);
+        assert.equal(failure, undefined, `${name} ${entry.resource.resourceType}: ${JSON.stringify(failure)}`);
         assert.equal(entry.resource.meta?.source, `http://fhir.test/admin/hl7/messages/${name}`);
       }
     });
@@ -61,11 +65,10 @@ describe('HL7 messages applied as transactions (issue 5 identity rules) on the e
   after(async () => server.close());
 
   async function apply(name: string) {
-    const requests = entriesOf(name).map((e, i) => parseEntryRequest(e as unknown as JsonValue, i, server.services.config.baseUrl));
-    return applyTransaction(server.services, requests, { deleteMultiple: false });
+    return server.engine.transaction(HL7_LISTENER, entriesOf(name) as unknown as JsonValue[]);
   }
   async function all<T extends Resource>(type: string): Promise<T[]> {
-    const docs = await server.services.store.find<ResourceDocument>('resources', { resourceType: type, deleted: false });
+    const docs = await storedDocuments(server, type, true);
     return docs.map((d) => JSON.parse(d.content!) as T);
   }
 
@@ -124,7 +127,7 @@ describe('HL7 messages applied as transactions (issue 5 identity rules) on the e
   it('A40: the survivor gets the merged identifier, the merged patient is inactive with replaced-by, later messages find the survivor', async () => {
     // the patient about to be merged away, known under MRN 100999
     const requests = [{ fullUrl: 'urn:uuid:6f1c1c9e-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', identifier: [{ system: 'urn:oid:1.2.250.1.999.1.1', value: '100999' }] }, request: { method: 'POST', url: 'Patient' } }];
-    await applyTransaction(server.services, requests.map((e, i) => parseEntryRequest(e as unknown as JsonValue, i, server.services.config.baseUrl)), { deleteMultiple: false });
+    await server.engine.transaction(HL7_LISTENER, requests as unknown as JsonValue[]);
     await apply('adt-a40.hl7');
     const patients = await all<Patient>('Patient');
     assert.equal(patients.length, 2);

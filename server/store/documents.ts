@@ -85,35 +85,3 @@ export interface ConditionalDocument extends StoredDocument {
   /** `Type/id` */
   target: string;
 }
-
-/**
- * Collection `hl7messages`: every HL7 v2 message received over MLLP (hl7-listener/archive.ts). `_id` is derived
- * from the sender (MSH-3, MSH-4) and MSH-10, so a re-sent message finds its record and gets the same ACK; a
- * frame too broken to name its sender gets an id of its own.
- */
-export interface Hl7MessageDocument extends StoredDocument {
-  _id: string;
-  /** The frame's bytes, base64: replayed exactly as received. */
-  raw: string;
-  /** The message text decoded (MSH-18), segments separated by CR. */
-  text: string;
-  peer: string;
-  sendingApplication: string;
-  sendingFacility: string;
-  controlId: string;
-  /** MSH-9, e.g. `ORU^R01`. */
-  messageType: string;
-  /** ISO 8601 instant of the first receipt. */
-  receivedAt: string;
-  /** `applied` (AA/CA), `failed` (AE/AR: the error queue). */
-  status: 'applied' | 'failed';
-  /** MSA-1 of the ACK sent and the ACK itself, sent again unchanged to a re-sent message. */
-  ackCode: string;
-  ack: string;
-  error?: { code: string; text: string; location?: { segment: string; sequence: number; field?: number; component?: number } };
-  /** `Type/id` of every resource the message wrote. */
-  resources: string[];
-  /** Times it was applied again through `$replay`, and when last. */
-  replays: number;
-  replayedAt?: string;
-}

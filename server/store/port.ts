@@ -19,11 +19,18 @@ export interface FindOptions {
 }
 
 /**
- * The collections (documents.ts): current versions, history, outbox, and the keys that make conditional
+ * The engine's collections (documents.ts): current versions, history, outbox, and the keys that make conditional
  * creates race-free (one document per `Type?search` that created a resource, as HAPI's search URL table).
+ * Features add their own with `Store.register` (the HL7 listener's archive, later subscriptions' queue).
  */
-export const COLLECTIONS = ['resources', 'history', 'outbox', 'conditional', 'hl7messages'] as const;
-export type CollectionName = (typeof COLLECTIONS)[number];
+export const CORE_COLLECTIONS = ['resources', 'history', 'outbox', 'conditional'] as const;
+export type CollectionName = string;
+
+/** A collection a feature keeps, with its indexes (each a list of fields, as `IndexSpec.fields`). */
+export interface CollectionSpec {
+  name: CollectionName;
+  indexes: string[][];
+}
 
 /** Every stored document has a string primary key. */
 export interface StoredDocument {
@@ -51,7 +58,9 @@ export interface IndexSpec {
 }
 
 export interface Store {
-  /** Opens the database and creates the declared indexes (idempotent). */
+  /** Declares a feature's collection and its indexes; only before `open()`. */
+  register(collection: CollectionSpec): void;
+  /** Opens the database and creates the declared collections and indexes (idempotent). */
   open(): Promise<void>;
   close(): Promise<void>;
   /** True when the database answers; used by `GET /readyz`. */
@@ -87,7 +96,7 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-/** The indexes every adapter creates on open; the search issue adds its attribute-pattern indexes here. */
+/** The engine's indexes, created on open: the attribute-pattern indexes of search (README.md) and history's. */
 export const INDEXES: IndexSpec[] = [
   { collection: 'resources', fields: ['resourceType', 'lastUpdated'] },
   // Every current resource of a type in `_id` order: a search's first page without criteria, and its count.
@@ -103,5 +112,12 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'history', fields: ['resourceType', 'id', 'versionId'] },
   { collection: 'history', fields: ['resourceType', 'lastUpdated'] },
   { collection: 'history', fields: ['lastUpdated'] },
-  { collection: 'hl7messages', fields: ['status', 'receivedAt'] },
 ];
+
+/** What `register` does in both adapters: the collection's name and index specs added to those to open. */
+export function registerCollection(names: CollectionName[], indexes: IndexSpec[], opened: boolean, spec: CollectionSpec): void {
+  if (opened) throw new Error(`collection ${spec.name} registered after the store was opened`);
+  if (names.includes(spec.name)) throw new Error(`collection ${spec.name} registered twice`);
+  names.push(spec.name);
+  for (const fields of spec.indexes) indexes.push({ collection: spec.name, fields });
+}

@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Koa from 'koa';
 import request from 'supertest';
+import { hl7Listener } from '../../hl7-listener/feature.ts';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import { createEngine, type Engine, type Feature } from '../../server/engine/index.ts';
 import type { Services } from '../../server/services.ts';
 import { createLogger } from '../../server/logger.ts';
 import { startPreparer } from '../../server/repository/prepare-pool.ts';
@@ -23,20 +25,28 @@ import { loadDefinitions } from '../../server/validation/definitions.ts';
 export interface TestServer {
   app: Koa;
   services: Services;
+  engine: Engine;
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * `features`: their collections are registered and their routes mounted as `npm start` does; they are not started
+ * (a test starts the MLLP listener itself, with its own mapping or timeouts).
+ */
+export async function startTestServer(env: Record<string, string> = {}, features: Feature[] = [hl7Listener()]): Promise<TestServer> {
   loadDefinitions();
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirline-test-'));
   const config: Config = loadConfig({ BASE_URL: 'http://fhir.test/fhir', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREPARE_WORKERS: '0', ...env });
   const store = new EmbeddedStore(dataDir);
+  for (const feature of features) for (const collection of feature.collections) store.register(collection);
   await store.open();
   const preparer = await startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
   const services: Services = { config, store, logger: createLogger('silent'), preparer };
+  const engine = createEngine(services);
   return {
-    app: createApp(services),
+    app: createApp(services, features.flatMap((f) => (f.routes ? [f.routes(engine)] : []))),
     services,
+    engine,
     async close() {
       await preparer.close();
       await store.close();

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceDocument } from '../documents.ts';
-import { describeStoreContract } from '../store-contract.ts';
+import { describeStoreContract } from '../testing/store-contract.ts';
 import { EmbeddedStore } from './embedded-store.ts';
 
 /** Every store gets a fresh temporary directory, removed after the suite. */
@@ -20,8 +20,9 @@ describe('EmbeddedStore', function () {
     await Promise.all(directories.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  describeStoreContract('EmbeddedStore', async () => {
+  describeStoreContract('EmbeddedStore', async (collections) => {
     const store = new EmbeddedStore(await freshDirectory());
+    for (const collection of collections) store.register(collection);
     await store.open();
     return store;
   });

@@ -11,7 +11,9 @@ import {
   DuplicateKeyError,
   INDEXES,
   PreconditionFailedError,
-  COLLECTIONS,
+  CORE_COLLECTIONS,
+  registerCollection,
+  type CollectionSpec,
   type CollectionName,
   type Filter,
   type FindOptions,
@@ -80,14 +82,23 @@ export class EmbeddedStore implements Store {
 
   constructor(
     private readonly dataDir: string,
-    private readonly indexSpecs: IndexSpec[] = INDEXES,
-  ) {}
+    indexSpecs: IndexSpec[] = INDEXES,
+  ) {
+    this.indexSpecs = [...indexSpecs];
+  }
+
+  private readonly indexSpecs: IndexSpec[];
+  private readonly collectionNames: CollectionName[] = [...CORE_COLLECTIONS];
+
+  register(spec: CollectionSpec): void {
+    registerCollection(this.collectionNames, this.indexSpecs, this.root !== undefined, spec);
+  }
 
   async open(): Promise<void> {
     mkdirSync(this.dataDir, { recursive: true });
     // Default LMDB sync settings: a commit is crash-proof; we also await `flushed` before acknowledging.
     this.root = open({ path: join(this.dataDir, 'fhirline.mdb'), maxDbs: 64, compression: false });
-    for (const name of COLLECTIONS) {
+    for (const name of this.collectionNames) {
       this.collections.set(name, this.root.openDB<StoredDocument, string>({ name, encoding: 'msgpack' }));
       this.indexes.set(name, []);
     }
@@ -173,7 +184,7 @@ export class EmbeddedStore implements Store {
 
   private collection(name: CollectionName): Database<StoredDocument, string> {
     const db = this.collections.get(name);
-    if (!db) throw new Error('embedded store is not open');
+    if (!db) throw new Error(this.root ? `unknown collection ${name}` : 'embedded store is not open');
     return db;
   }
 

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { describeStoreContract } from '../store-contract.ts';
+import { describeStoreContract } from '../testing/store-contract.ts';
 import { indexName, MongoStore, planLeaves } from './mongo-store.ts';
 
 describe('MongoStore without a server', function () {
@@ -80,7 +80,7 @@ if (!uri) {
       }
     });
 
-    describeStoreContract('MongoStore', async () => {
+    describeStoreContract('MongoStore', async (collections) => {
       let dbName: string;
       if (fixedDb) {
         dbName = fixedDb;
@@ -90,6 +90,7 @@ if (!uri) {
         created.push(dbName);
       }
       const store = new MongoStore(uri, dbName);
+      for (const collection of collections) store.register(collection);
       await store.open();
       return store;
     });

@@ -29,7 +29,9 @@ import {
   DuplicateKeyError,
   INDEXES,
   PreconditionFailedError,
-  COLLECTIONS,
+  CORE_COLLECTIONS,
+  registerCollection,
+  type CollectionSpec,
   type CollectionName,
   type Filter,
   type FindOptions,
@@ -59,8 +61,17 @@ export class MongoStore implements Store {
   constructor(
     private readonly uri: string,
     private readonly dbName: string,
-    private readonly indexSpecs: IndexSpec[] = INDEXES,
-  ) {}
+    indexSpecs: IndexSpec[] = INDEXES,
+  ) {
+    this.indexSpecs = [...indexSpecs];
+  }
+
+  private readonly indexSpecs: IndexSpec[];
+  private readonly collectionNames: CollectionName[] = [...CORE_COLLECTIONS];
+
+  register(spec: CollectionSpec): void {
+    registerCollection(this.collectionNames, this.indexSpecs, this.client !== undefined, spec);
+  }
 
   async open(): Promise<void> {
     if (this.client) return;
@@ -71,7 +82,7 @@ export class MongoStore implements Store {
       const db = client.db(this.dbName);
       // Create the collections up front: a transaction with read concern "snapshot" cannot create one implicitly.
       const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-      for (const name of COLLECTIONS) {
+      for (const name of this.collectionNames) {
         if (existing.has(name)) continue;
         try {
           await db.createCollection(name);

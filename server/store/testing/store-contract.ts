@@ -2,19 +2,21 @@
  * The storage contract: the mocha tests every adapter of the port (./port.ts) must pass, so that code
  * written against the embedded store behaves the same on MongoDB and the other way round.
  *
- * `makeStore` must return an OPENED store on EMPTY storage (a fresh directory, a fresh database); every test
- * gets its own, and the contract closes it after the test. Cleaning the storage up afterwards is the caller's job.
+ * `makeStore` must return an OPENED store on EMPTY storage (a fresh directory, a fresh database), with the given
+ * feature collections registered before it opened; every test gets its own, and the contract closes it after the
+ * test. Cleaning the storage up afterwards is the caller's job.
  */
 import assert from 'node:assert/strict';
-import type { HistoryDocument, OutboxDocument, ResourceDocument, SearchValues } from './documents.ts';
+import type { HistoryDocument, OutboxDocument, ResourceDocument, SearchValues } from '../documents.ts';
 import {
   DuplicateKeyError,
   PreconditionFailedError,
+  type CollectionSpec,
   type Filter,
   type FindOptions,
   type Store,
   type StoredDocument,
-} from './port.ts';
+} from '../port.ts';
 
 type ResourceFields = Partial<SearchValues> & { lastUpdated?: string; [field: string]: unknown };
 
@@ -85,12 +87,15 @@ function isDuplicateKey(documentId: string) {
   };
 }
 
-export function describeStoreContract(name: string, makeStore: () => Promise<Store>): void {
+/** A feature's collection (as the HL7 archive), registered with every store the contract makes. */
+const FEATURE: CollectionSpec = { name: 'feature-queue', indexes: [['status', 'at']] };
+
+export function describeStoreContract(name: string, makeStore: (collections: CollectionSpec[]) => Promise<Store>): void {
   describe(`${name} storage contract`, function () {
     let store: Store;
 
     beforeEach(async function () {
-      store = await makeStore();
+      store = await makeStore([FEATURE]);
     });
 
     afterEach(async function () {
@@ -104,6 +109,29 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     async function findIds(filter: Filter, options?: FindOptions): Promise<string[]> {
       return sortedIds(await store.find('resources', filter, options));
     }
+
+    describe('feature collections', function () {
+      it('a registered collection takes units of work with the core ones and is found by its indexed fields in order', async function () {
+        const a = resource('Patient', 'a', 1);
+        const queued = (id: string, status: string, at: string) => ({ _id: id, status, at });
+        await store.write([
+          { op: 'insert', collection: 'resources', doc: a },
+          { op: 'insert', collection: FEATURE.name, doc: queued('q1', 'waiting', '2024-01-02') },
+          { op: 'insert', collection: FEATURE.name, doc: queued('q2', 'waiting', '2024-01-01') },
+          { op: 'insert', collection: FEATURE.name, doc: queued('q3', 'done', '2024-01-03') },
+        ]);
+        const waiting = await store.find(FEATURE.name, { status: 'waiting' }, { sort: { at: 1 } });
+        assert.deepEqual(waiting.map((d) => d._id), ['q2', 'q1']);
+        assert.equal(await store.count(FEATURE.name, {}), 3);
+        await assert.rejects(store.write([{ op: 'insert', collection: FEATURE.name, doc: queued('q1', 'x', 'y') }]), isDuplicateKey('q1'));
+      });
+
+      it('registering once the store is open, or a name twice, is refused', async function () {
+        assert.throws(() => store.register({ name: 'late', indexes: [] }), /after the store was opened/);
+        await store.close();
+        assert.throws(() => store.register(FEATURE), /registered twice/);
+      });
+    });
 
     describe('basics', function () {
       it('ping() answers true while open and false once closed', async function () {

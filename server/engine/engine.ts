@@ -1,0 +1,67 @@
+/**
+ * The engine: the one way into Fhirline's FHIR data for everything outside `server/` (the HL7 listener today;
+ * subscriptions, workflows and jobs next). Each call names its principal and runs the same read path, search
+ * compiler and write path as REST, so what a feature writes is validated, indexed, versioned and put in the
+ * outbox exactly like a REST write.
+ */
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { parseEntryRequest } from '../bundle/entry-request.ts';
+import { applyTransaction, type EntryResult } from '../bundle/transaction.ts';
+import type { Config } from '../config.ts';
+import { parseFhirJson, toPlain, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import type { Logger } from '../logger.ts';
+import { findOneMatch } from '../repository/conditional.ts';
+import { readResource } from '../repository/read-path.ts';
+import type { Services } from '../services.ts';
+import type { StoredDocument, WriteOperation } from '../store/port.ts';
+import { validateResource } from '../validation/validate.ts';
+import { featureCollection, type FeatureCollection } from './feature-collection.ts';
+import type { Principal } from './principal.ts';
+
+export interface TransactionOptions {
+  /**
+   * Operations on feature collections committed in the same unit as the entries, given their results (the HL7
+   * archive record of a message: a message is applied and recorded together or not at all).
+   */
+  extra?: (results: ReadonlyMap<number, EntryResult>) => WriteOperation[];
+}
+
+export interface Engine {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  /** The current version of `type/id`; `not-found` or `gone` otherwise. */
+  read(principal: Principal, type: string, id: string): Promise<JsonObject>;
+  /** The one resource a conditional search matches (`identifier=sys|1`), or undefined; several: `precondition-failed`. */
+  findOne(principal: Principal, type: string, query: string): Promise<JsonObject | undefined>;
+  /** A FHIR transaction of Bundle entries (http.html#transaction): all or nothing, durable when it resolves. */
+  transaction(principal: Principal, entries: JsonValue[], options?: TransactionOptions): Promise<EntryResult[]>;
+  /** Validates a resource as a write would, without writing: the failure's OperationOutcome, or undefined. */
+  validate(principal: Principal, resource: JsonValue): Promise<OperationOutcome | undefined>;
+  /** A feature's own collection, registered with the store before start (`Feature.collections`). */
+  collection<T extends StoredDocument>(name: string): FeatureCollection<T>;
+}
+
+export function createEngine(services: Services): Engine {
+  const { config, store, logger } = services;
+  return {
+    config,
+    logger,
+    async read(_principal, type, id) {
+      const { content } = await readResource(store, type, id);
+      // readResource answers `gone` for a deletion, the only version without content.
+      return parseFhirJson(content ?? 'null') as JsonObject;
+    },
+    async findOne(_principal, type, query) {
+      const doc = await findOneMatch(store, config.baseUrl, { type, query });
+      return doc?.content ? (parseFhirJson(doc.content) as JsonObject) : undefined;
+    },
+    transaction(_principal, entries, options = {}) {
+      const requests = entries.map((entry, i) => parseEntryRequest(entry, i, config.baseUrl));
+      return applyTransaction(services, requests, { deleteMultiple: false, ...(options.extra && { extra: options.extra }) });
+    },
+    async validate(_principal, resource) {
+      return validateResource(toPlain(resource))?.outcome;
+    },
+    collection: (name) => featureCollection(store, name),
+  };
+}
