@@ -7,7 +7,7 @@ import { FhirError } from '../errors/fhir-error.ts';
 import { searchBundle } from '../rest/search.ts';
 import type { Services } from '../services.ts';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
-import { notModified } from '../http/not-modified.ts';
+import { notModified } from '../repository/not-modified.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
 import type { EntryRequest } from './entry-request.ts';
 import type { EntryResult } from './transaction.ts';

@@ -7,7 +7,7 @@ import { versionOf, type EntryRequest } from '../bundle/entry-request.ts';
 import { applyTransaction } from '../bundle/transaction.ts';
 import { isJsonObject, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
-import { notModified } from '../http/not-modified.ts';
+import { notModified } from '../repository/not-modified.ts';
 import { preferredReturn, sendJson, sendResourceText, setVersionHeaders } from '../http/respond.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
 import {
