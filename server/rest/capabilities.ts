@@ -1,7 +1,8 @@
 /**
  * `GET /metadata`: the CapabilityStatement (https://hl7.org/fhir/R4/capabilitystatement.html), generated from
- * what the server really supports: every R4 resource type with the interactions the router serves, every
- * search parameter of each type (its type and documentation) and the `_include` / `_revinclude` values.
+ * what the server really supports: every R4 resource type with the interactions and operations of the route
+ * table (route-table.ts), every search parameter of each type (its type and documentation) and the `_include` /
+ * `_revinclude` values.
  */
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
 import type {
@@ -12,11 +13,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { Config } from '../config.ts';
 import { isSupported } from '../search/compile-parameter.ts';
-import { REINDEX_DEFINITION } from './reindex-operation.ts';
-
-type Interaction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
-
-const TYPE_INTERACTIONS: Interaction[] = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
+import type { FhirRoute } from './route-table.ts';
 
 /** Search parameters the server answers whatever the type (search.html#all, #summary, #count, ...). */
 const COMMON_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
@@ -60,14 +57,24 @@ function searchOf(types: string[]): Map<string, Pick<CapabilityStatementRestReso
   return out;
 }
 
-export function capabilityStatement(config: Config, version: string): CapabilityStatement {
+/** The operations of the routes of one scope, each named once. */
+function operationsOf(routes: readonly FhirRoute[], scope: 'type' | 'system') {
+  const seen = new Map<string, { name: string; definition: string }>();
+  for (const { operation } of routes) if (operation?.scope === scope) seen.set(operation.name, { name: operation.name, definition: operation.definition });
+  return [...seen.values()];
+}
+
+export function capabilityStatement(config: Config, version: string, routes: readonly FhirRoute[]): CapabilityStatement {
   const types = getResourceTypes().sort();
+  const typeInteractions = [...new Set(routes.flatMap((r) => r.typeInteractions ?? []))];
+  const systemInteractions = [...new Set(routes.flatMap((r) => r.systemInteractions ?? []))];
+  const typeOperations = operationsOf(routes, 'type');
   const search = searchOf(types);
   const resource: CapabilityStatementRestResource[] = types
     .map((type) => ({
       type,
       profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-      interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+      interaction: typeInteractions.map((code) => ({ code })),
       versioning: 'versioned-update',
       readHistory: true,
       updateCreate: true,
@@ -75,10 +82,7 @@ export function capabilityStatement(config: Config, version: string): Capability
       conditionalRead: 'full-support',
       conditionalUpdate: true,
       conditionalDelete: config.conditionalDeleteMultiple ? 'multiple' : 'single',
-      operation: [
-        { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
-        { name: 'reindex', definition: REINDEX_DEFINITION },
-      ],
+      operation: typeOperations,
       ...search.get(type),
     }));
   return {
@@ -95,9 +99,9 @@ export function capabilityStatement(config: Config, version: string): Capability
       {
         mode: 'server',
         resource,
-        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }],
+        interaction: systemInteractions.map((code) => ({ code })),
         searchParam: COMMON_PARAMS,
-        operation: [{ name: 'reindex', definition: REINDEX_DEFINITION }],
+        operation: operationsOf(routes, 'system'),
       },
     ],
   };
