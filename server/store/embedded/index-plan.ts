@@ -250,7 +250,3 @@ export function indexPlans(
   return plans.sort((a, b) => b.score - a.score);
 }
 
-/** The best bound index for the filter, without counting keys. */
-export function chooseIndex(filter: Filter, indexes: IndexSpec[], singleValued?: SingleValued): IndexPlan | undefined {
-  return indexPlans(filter, indexes, singleValued)[0];
-}

@@ -57,6 +57,8 @@ const TRANSACTION_OPTIONS: TransactionOptions = {
 export class MongoStore implements Store {
   private client?: MongoClient;
   private db?: Db;
+  private readonly indexSpecs: IndexSpec[];
+  private readonly collectionNames: CollectionName[] = [...CORE_COLLECTIONS];
 
   constructor(
     private readonly uri: string,
@@ -65,9 +67,6 @@ export class MongoStore implements Store {
   ) {
     this.indexSpecs = [...indexSpecs];
   }
-
-  private readonly indexSpecs: IndexSpec[];
-  private readonly collectionNames: CollectionName[] = [...CORE_COLLECTIONS];
 
   register(spec: CollectionSpec): void {
     registerCollection(this.collectionNames, this.indexSpecs, this.client !== undefined, spec);
