@@ -31,6 +31,7 @@ function mllpSend(port: number, args: string[]): Promise<string[]> {
     const child = execFile(MLLP_SEND, ['-p', String(port), ...args, '127.0.0.1'], { encoding: 'buffer', timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`mllp_send failed: ${error.message}\n${stderr.toString('utf8')}`));
       // It prints each answer as received, MLLP framing included, followed by a newline.
+      // eslint-disable-next-line no-control-regex -- MLLP frames are delimited by the control characters VT and FS.
       resolve([...stdout.toString('utf8').matchAll(/\x0b([\s\S]*?)\x1c\r/g)].map((m) => m[1]!));
     });
     child.stdin!.end();

@@ -142,7 +142,7 @@ function readProjectFiles(dir: string, label: string): ProjectFile[] {
     try {
       return { file, resource: JSON.parse(readFileSync(join(dir, name), 'utf8')) as Resource };
     } catch (err) {
-      throw new Error(`${file}: not readable JSON (${(err as Error).message})`);
+      throw new Error(`${file}: not readable JSON (${(err as Error).message})`, { cause: err });
     }
   });
 }
