@@ -20,13 +20,13 @@ describe('HL7 v2 fixtures over MLLP with the real mappings (issue 5)', () => {
   let server: net.Server;
   let client: MllpClient;
   before(async () => {
-    fhir = await startTestServer({ HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
+    fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
     server = (await startMllpServer(fhir.engine)).server;
     client = await MllpClient.connect((server.address() as AddressInfo).port);
   });
   after(async () => {
-    client.socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
+    client?.socket.destroy();
+    if (server) await new Promise((resolve) => server.close(resolve));
     await fhir.close();
   });
 
