@@ -205,7 +205,7 @@ function addTokenExtras(out: Required<SearchValues>, p: string, v: Obj): boolean
 
 /** The `:of-type` key of an identifier with one type coding (compile-token.ts matches it exactly). */
 export function ofTypeKey(param: string, typeSystem: string | undefined, typeCode: string, value: string): string {
-  return `${param}:of-type|${escapeToken(typeCode)}|${escapeToken(typeSystem ?? '')}|${escapeToken(value)}`;
+  return `${param}:of-type|${escapeTokenPart(typeCode)}|${escapeTokenPart(typeSystem ?? '')}|${escapeTokenPart(value)}`;
 }
 
 /**
@@ -214,10 +214,11 @@ export function ofTypeKey(param: string, typeSystem: string | undefined, typeCod
  * `system|code` -> `param|code|system`, `|code` -> `param|code|`.
  */
 export function tokenKey(param: string, code: string, system?: string): string {
-  return `${param}|${escapeToken(code)}|${system === undefined ? '' : escapeToken(system)}`;
+  return `${param}|${escapeTokenPart(code)}|${system === undefined ? '' : escapeTokenPart(system)}`;
 }
 
-function escapeToken(s: string): string {
+/** The stored-key escaping of a code or a system: `\\` and `|` get a backslash. */
+export function escapeTokenPart(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 

@@ -8,6 +8,7 @@ import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Store } from '../store/port.ts';
 import { localReference } from './execute-search.ts';
 import type { IncludeSpec } from './parse-search.ts';
+import { escapeRegex } from './split-values.ts';
 
 export const MAX_INCLUDES = 1000;
 const MAX_ITERATIONS = 5;
@@ -65,8 +66,4 @@ export async function findIncludes(
     round = found;
   }
   return included;
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
