@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.ts';
-import { storeWith, type TestStore } from './compile-test-store.ts';
+import { storeWith, type TestStore } from './testing/compile-test-store.ts';
 
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.ts';
 import { dateAlternatives } from './compile-date.ts';
-import { storeWith, type TestStore } from './compile-test-store.ts';
+import { storeWith, type TestStore } from './testing/compile-test-store.ts';
 
 const obs = (id: string, effective: Partial<Resource & Record<string, unknown>>): Resource =>
   ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, ...effective }) as Resource;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.ts';
 import { parseNumber } from './compile-number.ts';
-import { storeWith, type TestStore } from './compile-test-store.ts';
+import { storeWith, type TestStore } from './testing/compile-test-store.ts';
 
 const UCUM = 'http://unitsofmeasure.org';
 const obs = (id: string, value: number, code = 'mg', system = UCUM): Resource => ({

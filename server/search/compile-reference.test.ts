@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.ts';
-import { BASE_URL, storeWith, type TestStore } from './compile-test-store.ts';
+import { BASE_URL, storeWith, type TestStore } from './testing/compile-test-store.ts';
 
 const obs = (id: string, subject: Record<string, unknown>): Resource =>
   ({ resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, subject }) as Resource;

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getSearchParameter } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { extractSearchValues } from '../search-index/extract.ts';
-import type { ResourceDocument } from '../store/documents.ts';
-import { EmbeddedStore } from '../store/embedded/embedded-store.ts';
-import { loadDefinitions } from '../validation/definitions.ts';
-import { compileParameter } from './compile-parameter.ts';
+import { extractSearchValues } from '../../search-index/extract.ts';
+import type { ResourceDocument } from '../../store/documents.ts';
+import { EmbeddedStore } from '../../store/embedded/embedded-store.ts';
+import { loadDefinitions } from '../../validation/definitions.ts';
+import { compileParameter } from '../compile-parameter.ts';
 
 export const BASE_URL = 'http://example.org/fhir';
 
