@@ -3,7 +3,6 @@
  * chains and `_has` here), all ANDed with `{resourceType, deleted: false}`; then one keyset page
  * (page-token.ts) in `_sort` order with `_id` as the tie-break.
  */
-import { getSearchParameter } from '@medplum/core';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Sort, Store } from '../store/port.ts';
@@ -13,6 +12,7 @@ import { afterKey, decodePageToken, encodePageToken, fieldValue, reverseSort } f
 import { splitName, type IgnoredParameter, type ParsedParameter, type SearchRequest } from './parse-search.ts';
 import { valueSetsOf } from './resolve-value-sets.ts';
 import { sortField } from './sort-field.ts';
+import { searchParameterOf } from './search-parameter.ts';
 
 /**
  * Largest number of resources an inner search of a chain or `_has` may match; beyond it the search answers
@@ -53,7 +53,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p);
   if (p.name === '_list') return listFilter(scope.store, resourceType, p.value, scope.baseUrl);
   const { code, modifier, chain } = splitName(p.name);
-  const definition = getSearchParameter(resourceType, code);
+  const definition = searchParameterOf(resourceType, code);
   if (!definition) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
   if (chain === undefined) {
     // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
@@ -78,11 +78,11 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
     throw badRequest(`'${code}' cannot refer to ${modifier}`, p.name);
   }
   // Without `:Type`, search every target type that defines the chained parameter (as HAPI does).
-  const targets = candidates.filter((t) => innerCode === '_has' || getSearchParameter(t, innerCode));
+  const targets = candidates.filter((t) => innerCode === '_has' || searchParameterOf(t, innerCode));
   if (targets.length === 0) throw FhirError.of('not-supported', 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
   const refs: string[] = [];
   for (const target of targets) {
-    const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value });
+    const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value }, p.name);
     for (const doc of await boundedFind(scope.store, filter, p.name)) refs.push(`${code}|${doc._id}`);
   }
   return { ref: { $in: refs } };
@@ -96,9 +96,9 @@ async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedPara
   const m = /^_has:([A-Za-z]+):([A-Za-z0-9_-]+):(.+)$/.exec(p.name);
   if (!m) throw badRequest(`'${p.name}' is not _has:[type]:[parameter]:[parameter]`, p.name);
   const [, type, param, rest] = m;
-  const definition = getSearchParameter(type, param);
+  const definition = searchParameterOf(type, param);
   if (!definition || definition.type !== 'reference') throw FhirError.of('not-supported', 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
-  const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value });
+  const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value }, p.name);
   const ids = new Set<string>();
   const prefix = `${param}|`;
   for (const doc of await boundedFind(scope.store, filter, p.name)) {
@@ -111,9 +111,18 @@ async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedPara
   return { _id: { $in: [...ids] } };
 }
 
-/** Inner searches of chains never ignore a parameter: a bad inner parameter makes the whole one ignorable. */
-async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParameter): Promise<Filter> {
-  return { $and: [{ resourceType: type }, { deleted: false }, await parameterFilter(scope, type, p)] };
+/**
+ * Inner searches of chains never ignore a parameter: a bad inner parameter makes the whole one ignorable, and
+ * its error names the parameter as the client wrote it (`outer`).
+ */
+async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParameter, outer: string): Promise<Filter> {
+  try {
+    return { $and: [{ resourceType: type }, { deleted: false }, await parameterFilter(scope, type, p)] };
+  } catch (err) {
+    if (!(err instanceof FhirError)) throw err;
+    const issue = (err.outcome.issue ?? []).map((i) => ({ ...i, expression: [outer] }));
+    throw new FhirError(err.kind, { ...err.outcome, issue });
+  }
 }
 
 async function boundedFind(store: Store, filter: Filter, name: string): Promise<ResourceDocument[]> {
@@ -143,7 +152,7 @@ export function sortOf(req: SearchRequest, scope: SearchScope, types: string[]):
   const sort: Sort = {};
   for (const key of req.sort) {
     try {
-      const unknown = types.find((t) => !getSearchParameter(t, key.code));
+      const unknown = types.find((t) => !searchParameterOf(t, key.code));
       if (unknown) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${key.code}' for ${unknown}`, '_sort');
       const field = sortField(key.code, key.descending);
       if (!(field in sort)) sort[field] = key.descending ? -1 : 1;

@@ -7,6 +7,8 @@
  * in execute-search.ts. Result parameters (`_sort`, `_count`, ...) are validated here.
  */
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
+import { isResourceType } from '../validation/definitions.ts';
+import { searchParameterOf } from './search-parameter.ts';
 
 export interface ParsedParameter {
   /** The parameter name exactly as sent, e.g. `subject:Patient.name`, `_has:Observation:subject:code`. */
@@ -150,7 +152,7 @@ export function parseSearchRequest(
         }
         const spec = parseInclude(value, modifier !== '');
         if (!spec) {
-          ignore(name, `'${value}' is not [type]:[parameter](:[targetType]) or *`);
+          ignore(name, `'${value}' is not [type]:[reference parameter of type](:[targetType]) or *`);
           continue;
         }
         (base === '_include' ? req.include : req.revinclude).push(spec);
@@ -178,6 +180,10 @@ function parseInclude(value: string, iterate: boolean): IncludeSpec | undefined 
   const parts = value.split(':');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_*-]+$/.test(p))) return undefined;
   const [sourceType, param, targetType] = parts;
+  // Names are looked up as the definitions' own entries only (never `constructor` or `__proto__`).
+  if (sourceType !== '*' && !isResourceType(sourceType)) return undefined;
+  if (sourceType !== '*' && param !== '*' && searchParameterOf(sourceType, param)?.type !== 'reference') return undefined;
+  if (targetType !== undefined && !isResourceType(targetType)) return undefined;
   return targetType ? { sourceType, param, targetType, iterate } : { sourceType, param, iterate };
 }
 

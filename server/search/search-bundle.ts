@@ -4,7 +4,7 @@
  * every ignored parameter. Used by the REST handlers (server/rest/search.ts) and by the GET entries of batches
  * and transactions (server/bundle/read-entry.ts).
  */
-import { getResourceTypes, getSearchParameter } from '@medplum/core';
+import { getResourceTypes } from '@medplum/core';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
 import { assertResourceType } from '../repository/write-path.ts';
@@ -16,7 +16,8 @@ import { bundleLinks } from './bundle-links.ts';
 import { findPage, sortOf, typeFilter, type SearchScope } from './execute-search.ts';
 import { findIncludes } from './include.ts';
 import { parseSearchRequest, splitName, type SearchRequest } from './parse-search.ts';
-import { subset } from './summary.ts';
+import { subset, unknownElements } from './summary.ts';
+import { searchParameterOf } from './search-parameter.ts';
 
 export interface SearchTarget {
   /** Path under the FHIR base of the links (`Observation`, `Patient/1/Observation`, `` for system). */
@@ -39,6 +40,7 @@ export async function searchBundle({ store, config }: Pick<Services, 'store' | '
   const scope: SearchScope = { store, baseUrl: config.baseUrl, strict, ignored: [...req.ignored] };
   const types = target.types ?? req.types ?? [];
   for (const t of types) assertResourceType(t);
+  checkElements(req, scope, types);
   const filter = await searchFilter(scope, req, types, target);
   const sort = sortOf(req, scope, types);
 
@@ -85,7 +87,7 @@ async function searchFilter(scope: SearchScope, req: SearchRequest, types: strin
   // Several types (system search): each type with the parameters it defines; without `_type`, every type that
   // defines all of them.
   const codes = req.parameters.map((p) => (p.name.startsWith('_has:') ? undefined : splitName(p.name).code));
-  const candidates = types.length > 0 ? types : getResourceTypes().filter((t) => codes.every((c) => c === undefined || getSearchParameter(t, c)));
+  const candidates = types.length > 0 ? types : getResourceTypes().filter((t) => codes.every((c) => c === undefined || searchParameterOf(t, c)));
   if (candidates.length === 0) {
     const message = `No resource type defines all of ${req.parameters.map((p) => p.name).join(', ')}`;
     if (scope.strict) throw FhirError.of('not-supported', 'not-supported', message);
@@ -95,6 +97,19 @@ async function searchFilter(scope: SearchScope, req: SearchRequest, types: strin
   const or: Filter[] = [];
   for (const t of candidates) or.push(await typeFilter(scope, t, req.parameters));
   return withExtra({ $or: or });
+}
+
+/** `_elements` names no searched type has: 400 strict; lenient leaves them out (the whole parameter when none is left). */
+function checkElements(req: SearchRequest, scope: SearchScope, types: string[]): void {
+  if (!req.elements) return;
+  const unknown = unknownElements(types, req.elements, getResourceTypes);
+  if (unknown.length === 0) return;
+  const message = `_elements: ${unknown.map((e) => `'${e}'`).join(', ')} ignored: not an element of ${types.join(', ') || 'any resource type'}`;
+  if (scope.strict) throw FhirError.of('not-supported', 'not-supported', message, '_elements');
+  req.elements = req.elements.filter((e) => !unknown.includes(e));
+  // Only a parameter ignored whole leaves the self link.
+  scope.ignored.push({ name: req.elements.length === 0 ? '_elements' : '', message });
+  if (req.elements.length === 0) delete req.elements;
 }
 
 function entryOf(doc: ResourceDocument, baseUrl: string, req: SearchRequest, mode: 'match' | 'include'): BundleEntry {
