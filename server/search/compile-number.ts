@@ -7,7 +7,7 @@
  * - ap: within 10% of the value (the spec's suggestion), or the precision range when that is wider.
  * - quantity `number|system|code` matches `u` exactly; `number||code` matches the code in any system.
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { splitPrefix } from './compile-date.ts';
 import { anyOf, escapeRegex, splitParts, splitValues } from './split-values.ts';
@@ -53,7 +53,7 @@ function numberConditions(code: string, raw: string): Filter[] {
 }
 
 export function compileNumber(code: string, modifier: string | undefined, value: string): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on number parameter '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on number parameter '${code}'`, code);
   const alternatives = splitValues(value).flatMap((v) => {
     const parts = splitParts(v);
     if (parts.length !== 1) throw badRequest(`'${v}' is not a number for '${code}'`, code);
@@ -63,7 +63,7 @@ export function compileNumber(code: string, modifier: string | undefined, value:
 }
 
 export function compileQuantity(code: string, modifier: string | undefined, value: string): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on quantity parameter '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on quantity parameter '${code}'`, code);
   const alternatives = splitValues(value).flatMap((v) => {
     const parts = splitParts(v);
     if (parts.length !== 1 && parts.length !== 3) {

@@ -4,7 +4,7 @@
  * anywhere in the field; `:exact` matches the whole original text, case and accents included (`strx`).
  * A HumanName or Address is found by any of its parts (each part is its own stored value).
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, escapeRegex, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
@@ -19,7 +19,7 @@ export function compileString(code: string, modifier: string | undefined, value:
     case 'exact':
       return values.length === 1 ? { strx: `${code}|${values[0]}` } : { strx: { $in: values.map((v) => `${code}|${v}`) } };
     default:
-      throw badRequest(`Modifier ':${modifier}' is not supported on string parameter '${code}'`, code);
+      throw notSupported(`Modifier ':${modifier}' is not supported on string parameter '${code}'`, code);
   }
 }
 

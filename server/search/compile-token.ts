@@ -11,7 +11,7 @@
  *   element, whose binding implies the system) matches by its code.
  * - `:above`, `:below`: not supported (subsumption needs a terminology server): 400.
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import { escapeTokenPart, ofTypeKey, tokenKey } from '../search-index/extract.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
@@ -65,7 +65,7 @@ export function compileToken(code: string, modifier: string | undefined, value: 
         }),
       );
     default:
-      throw badRequest(`Modifier ':${modifier}' is not supported on token parameter '${code}'`, code);
+      throw notSupported(`Modifier ':${modifier}' is not supported on token parameter '${code}'`, code);
   }
 }
 

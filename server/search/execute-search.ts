@@ -28,9 +28,12 @@ export interface SearchScope {
   ignored: IgnoredParameter[];
 }
 
-/** A parameter the server cannot use: 400 in strict mode, an `outcome` entry in lenient mode. */
+/**
+ * An unknown parameter or modifier: 400 in strict mode, an `outcome` entry in lenient mode. A malformed value of
+ * a known parameter (`invalid`) is never ignorable: leaving it out would widen a narrow search to everything.
+ */
 function isIgnorable(err: unknown): err is FhirError {
-  return err instanceof FhirError && (err.kind === 'invalid' || err.kind === 'not-supported');
+  return err instanceof FhirError && err.kind === 'not-supported';
 }
 
 /** The filter of every parameter of one resource type, with `{resourceType, deleted: false}`. */

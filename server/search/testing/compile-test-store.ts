@@ -59,3 +59,8 @@ export async function storeWith(resources: Resource[]): Promise<TestStore> {
     },
   };
 }
+
+/** The error kind a rejected parameter should have: an unsupported modifier is `not-supported`, a malformed value `invalid`. */
+export function errorKindOf(parameter: string): string {
+  return /:(exact|text|contains|below)$/.test(parameter) ? 'not-supported' : 'invalid';
+}
