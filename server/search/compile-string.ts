@@ -1,7 +1,7 @@
 /**
  * String search (https://hl7.org/fhir/R4/search.html#string): by default the field "starts with" the value,
  * ignoring case and accents (`str` holds `param|normalised`, see normalize-string.ts); `:contains` matches
- * anywhere in the field; `:exact` matches the whole original text, case and accents included (`strx`).
+ * anywhere in the field (several values: one pattern); `:exact` matches the whole original text, case and accents included (`strx`).
  * A HumanName or Address is found by any of its parts (each part is its own stored value).
  */
 import { badRequest, notSupported } from '../errors/fhir-error.ts';
@@ -15,7 +15,8 @@ export function compileString(code: string, modifier: string | undefined, value:
     case undefined:
       return anyOf(values.map((v) => ({ str: prefixRegex(`${code}|${normalized(code, v)}`) })));
     case 'contains':
-      return anyOf(values.map((v) => ({ str: new RegExp(`^${escapeRegex(`${code}|`)}.*${escapeRegex(normalized(code, v))}`) })));
+      // One pattern for every value (one scan of the stored strings, not one per value); each value escaped.
+      return { str: new RegExp(`^${escapeRegex(`${code}|`)}.*(?:${values.map((v) => escapeRegex(normalized(code, v))).join('|')})`) };
     case 'exact':
       return values.length === 1 ? { strx: `${code}|${values[0]}` } : { strx: { $in: values.map((v) => `${code}|${v}`) } };
     default:

@@ -6,8 +6,9 @@
  * Search parameters stay raw (`ParsedParameter`): they are resolved against definitions, chains and `_has`
  * in execute-search.ts. Result parameters (`_sort`, `_count`, ...) are validated here.
  */
-import { FhirError, badRequest } from '../errors/fhir-error.ts';
+import { FhirError, badRequest, tooCostly } from '../errors/fhir-error.ts';
 import { isResourceType } from '../validation/definitions.ts';
+import { checkValues, MAX_PARAMETERS } from './limits.ts';
 import { searchParameterOf } from './search-parameter.ts';
 
 export interface ParsedParameter {
@@ -94,8 +95,12 @@ export function parseSearchRequest(
     req.ignored.push({ name, message });
   };
 
-  for (const [name, value] of pairs) {
-    if (FORMAT_PARAMETERS.has(name)) continue;
+  const counted = pairs.filter(([name]) => !FORMAT_PARAMETERS.has(name));
+  if (counted.length > MAX_PARAMETERS) {
+    const name = counted[MAX_PARAMETERS][0];
+    throw tooCostly(`A search takes at most ${MAX_PARAMETERS} parameters, got ${counted.length}`, name);
+  }
+  for (const [name, value] of counted) {
     const base = name.split(':')[0];
     switch (base) {
       case '_count': {
@@ -111,6 +116,7 @@ export function parseSearchRequest(
         continue;
       case '_sort': {
         once('_sort');
+        checkValues(name, value.split(','));
         for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
           const descending = part.startsWith('-');
           const code = descending ? part.slice(1) : part;
@@ -140,6 +146,7 @@ export function parseSearchRequest(
         continue;
       case '_elements':
         once('_elements');
+        checkValues(name, value.split(','));
         req.elements = value.split(',').map((s) => s.trim()).filter(Boolean);
         req.accepted.push([name, value]);
         continue;
@@ -162,6 +169,7 @@ export function parseSearchRequest(
       case '_type':
         if (!options.systemSearch) break; // on a type search `_type` is an ordinary (unknown) parameter
         once('_type');
+        checkValues(name, value.split(','));
         req.types = value.split(',').map((s) => s.trim()).filter(Boolean);
         req.accepted.push([name, value]);
         continue;
