@@ -7,7 +7,7 @@
 import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
-import { anyOf, escapeRegex, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
+import { anyLiteral, anyOf, escapeRegex, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
 
 export function compileString(code: string, modifier: string | undefined, value: string): Filter {
   const values = splitValues(value).map(unescapeValue);
@@ -16,7 +16,7 @@ export function compileString(code: string, modifier: string | undefined, value:
       return anyOf(values.map((v) => ({ str: prefixRegex(`${code}|${normalized(code, v)}`) })));
     case 'contains':
       // One pattern for every value (one scan of the stored strings, not one per value); each value escaped.
-      return { str: new RegExp(`^${escapeRegex(`${code}|`)}.*(?:${values.map((v) => escapeRegex(normalized(code, v))).join('|')})`) };
+      return { str: new RegExp(`^${escapeRegex(`${code}|`)}.*${anyLiteral(values.map((v) => normalized(code, v)))}`) };
     case 'exact':
       return values.length === 1 ? { strx: `${code}|${values[0]}` } : { strx: { $in: values.map((v) => `${code}|${v}`) } };
     default:
