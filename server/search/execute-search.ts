@@ -14,6 +14,7 @@ import { splitName, type IgnoredParameter, type ParsedParameter, type SearchRequ
 import { valueSetsOf } from './resolve-value-sets.ts';
 import { splitValues } from './split-values.ts';
 import { sortField } from './sort-field.ts';
+import { yieldTurn } from './yield-turn.ts';
 import { searchParameterOf } from './search-parameter.ts';
 
 export { MAX_CHAIN_MATCHES } from './limits.ts';
@@ -129,6 +130,7 @@ async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParam
 }
 
 async function boundedFind(store: Store, filter: Filter, name: string): Promise<ResourceDocument[]> {
+  await yieldTurn();
   const docs = await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_CHAIN_MATCHES + 1 });
   if (docs.length > MAX_CHAIN_MATCHES) {
     throw tooCostly(`The inner search of '${name}' matches more than ${MAX_CHAIN_MATCHES} resources; narrow it`, name);
@@ -176,6 +178,7 @@ export async function findPage(store: Store, filter: Filter, sort: Sort, count: 
   const backwards = token?.direction === 'p';
   const order = backwards ? reverseSort(sort) : sort;
   const query = token ? { $and: [filter, afterKey(order, token.key)] } : filter;
+  await yieldTurn();
   const docs = await store.find<ResourceDocument>('resources', query, { sort: order, limit: count + 1 });
   const more = docs.length > count;
   const matches = docs.slice(0, count);

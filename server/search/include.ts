@@ -11,6 +11,7 @@ import { localReference } from './execute-search.ts';
 import type { IncludeSpec } from './parse-search.ts';
 import { MAX_INCLUDE_ROUNDS, MAX_INCLUDES } from './limits.ts';
 import { escapeRegex } from './split-values.ts';
+import { yieldTurn } from './yield-turn.ts';
 
 
 export async function findIncludes(
@@ -55,6 +56,7 @@ export async function findIncludes(
       }
     }
     if (targets.size > 0) {
+      await yieldTurn();
       add(await store.find<ResourceDocument>('resources', { _id: { $in: [...targets] }, deleted: false }, { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 }));
     }
     for (const spec of reverse) {
@@ -67,6 +69,7 @@ export async function findIncludes(
       } else {
         filter.ref = { $in: sources.map((id) => `${spec.param}|${id}`) };
       }
+      await yieldTurn();
       add(await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 }));
     }
     included.push(...found);

@@ -17,6 +17,7 @@ import { findPage, sortOf, typeFilter, type SearchScope } from './execute-search
 import { findIncludes } from './include.ts';
 import { parseSearchRequest, splitName, type SearchRequest } from './parse-search.ts';
 import { subset, unknownElements } from './summary.ts';
+import { yieldTurn } from './yield-turn.ts';
 import { searchParameterOf } from './search-parameter.ts';
 
 export interface SearchTarget {
@@ -48,7 +49,10 @@ export async function searchBundle({ store, config }: Pick<Services, 'store' | '
   const countOnly = req.summary === 'count' || req.count === 0;
   const page = await findPage(store, filter, sort, countOnly ? 0 : req.count, req.page);
   let total: number | undefined;
-  if (countOnly || req.total === 'accurate' || req.total === 'estimate') total = await store.count('resources', filter);
+  if (countOnly || req.total === 'accurate' || req.total === 'estimate') {
+    await yieldTurn();
+    total = await store.count('resources', filter);
+  }
   else if (req.total === undefined && req.page === undefined && page.next === undefined) total = page.matches.length;
 
   const entries: BundleEntry[] = page.matches.map((doc) => entryOf(doc, config.baseUrl, req, 'match'));
