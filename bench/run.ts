@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
- * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`, `hl7`). Environment knobs: BENCH_PHASE_S (length of each
+ * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`, `hl7`, `healthz`). Environment knobs: BENCH_PHASE_S (length of each
  * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_CLIENT=node-http (drive with node:http
  * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
  * .cpuprofile there with rest-phases.json; summarise it with
@@ -10,11 +10,13 @@
  * (patient records written at once, default 32); for `ingest`: BENCH_INGEST_RESOURCES (default 200000),
  * BENCH_INGEST_CONCURRENCY (Bundles in flight, default 4), BENCH_INGEST_WARMUP (Bundles before measuring, default 8);
  * for `hl7`: BENCH_HL7_MESSAGES (measured ORU^R01 per connection, default 1500), BENCH_HL7_CONNECTIONS (default 4),
- * BENCH_HL7_WARMUP (per connection, default 25).
+ * BENCH_HL7_WARMUP (per connection, default 25); for `healthz`: BENCH_HEALTHZ_PATIENTS (default 2000; the phase
+ * under load is BENCH_PHASE_S, default 20 s here).
  * See bench/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { healthzBenchmark } from './healthz-under-load.ts';
 import { hl7Benchmark } from './hl7.ts';
 import { ingestBenchmark } from './ingest.ts';
 import { restBenchmark } from './rest.ts';
@@ -42,6 +44,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
       log,
     }),
   ingest: () => ingestBenchmark({ resources: num('BENCH_INGEST_RESOURCES'), concurrency: num('BENCH_INGEST_CONCURRENCY'), warmupBundles: num('BENCH_INGEST_WARMUP'), client, cpuProfileDir, log }),
+  healthz: () => healthzBenchmark({ patients: num('BENCH_HEALTHZ_PATIENTS'), phaseMs, log }),
   hl7: () => hl7Benchmark({ messages: num('BENCH_HL7_MESSAGES'), connections: num('BENCH_HL7_CONNECTIONS'), warmup: num('BENCH_HL7_WARMUP'), cpuProfileDir, log }),
 };
 

@@ -47,6 +47,19 @@ describe('_sort by search parameters (search.html#sort)', () => {
     assert.deepEqual(asc.map((e) => e.resource.name?.[0].family)[0], 'Sortd', 'a missing value sorts first ascending');
   });
 
+  it('a token sorts by its code (_sort=gender, -gender), missing codes first ascending and last descending', async () => {
+    const made: [string, string | undefined][] = [
+      ['Tokb', 'male'],
+      ['Toka', 'female'],
+      ['Tokc', undefined],
+      ['Tokd', 'other'],
+    ];
+    for (const [family, gender] of made) await create({ resourceType: 'Patient', name: [{ family }], ...(gender ? { gender } : {}) });
+    const families = (entries: Entry[]) => entries.map((e) => e.resource.name?.[0].family);
+    assert.deepEqual(families(await all('/fhir/Patient?family=tok&_sort=gender&_count=3')), ['Tokc', 'Toka', 'Tokb', 'Tokd']);
+    assert.deepEqual(families(await all('/fhir/Patient?family=tok&_sort=-gender&_count=3')), ['Tokd', 'Tokb', 'Toka', 'Tokc']);
+  });
+
   it('an unknown _sort parameter is 400 in strict mode and ignored with an outcome entry in lenient mode', async () => {
     const strict = await http.get('/fhir/Patient?_sort=nope').set('prefer', 'handling=strict');
     assert.equal(strict.status, 400);

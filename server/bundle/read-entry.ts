@@ -4,7 +4,7 @@
  * OperationOutcome); reads change nothing, so they never undo a transaction's writes.
  */
 import { FhirError } from '../errors/fhir-error.ts';
-import { searchBundle } from '../rest/search.ts';
+import { searchBundle } from '../search/search-bundle.ts';
 import type { Services } from '../services.ts';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
 import { notModified } from '../repository/not-modified.ts';

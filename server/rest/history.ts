@@ -3,11 +3,13 @@
  * with `_count`, `_since` and key-based paging links (`_page`, opaque to clients).
  */
 import type { Context } from 'koa';
-import type { Bundle, BundleEntry, BundleLink } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
 import { sendJson } from '../http/respond.ts';
 import { readHistory, type HistoryQuery } from '../repository/read-path.ts';
 import { assertResourceType } from '../repository/write-path.ts';
+import { bundleLinks, type QueryPairs } from '../search/bundle-links.ts';
+import { decodePageToken, encodePageToken } from '../search/page-token.ts';
 import type { HistoryDocument } from '../store/documents.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
@@ -27,18 +29,15 @@ export async function history(ctx: Context, { store, config }: Services): Promis
   const { entries, more } = await readHistory(store, query);
 
   const path = [type, id, '_history'].filter(Boolean).join('/');
-  const base = `${config.baseUrl}/${path}`;
-  const params = new URLSearchParams();
-  params.set('_count', String(query.count));
-  if (since !== undefined) params.set('_since', since);
-  const link: BundleLink[] = [{ relation: 'self', url: `${base}?${new URLSearchParams(ctx.querystring).toString()}` }];
-  if (page !== undefined) link.push({ relation: 'first', url: `${base}?${params}` });
-  if (more && entries.length > 0) {
-    const last = entries[entries.length - 1];
-    const next = new URLSearchParams(params);
-    next.set('_page', encodePage(last));
-    link.push({ relation: 'next', url: `${base}?${next}` });
-  }
+  const params: QueryPairs = [['_count', String(query.count)]];
+  if (since !== undefined) params.push(['_since', since]);
+  const last = entries[entries.length - 1];
+  const link = bundleLinks(`${config.baseUrl}/${path}`, {
+    self: [...new URLSearchParams(ctx.querystring)],
+    query: params,
+    first: page !== undefined,
+    ...(more && last ? { next: encodePage(last) } : {}),
+  });
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', link, entry: entries.map((e) => entryOf(e, config.baseUrl)) };
   sendJson(ctx, 200, bundle);
 }
@@ -70,14 +69,16 @@ export function countOf(value: string | string[] | undefined, fallback: number, 
   return Math.min(Number(raw), max);
 }
 
+/** History pages are keyed on (lastUpdated, _id) of the last entry shown, newest first (page-token.ts). */
 function encodePage(doc: HistoryDocument): string {
-  return Buffer.from(`${doc.lastUpdated}|${doc._id}`).toString('base64url');
+  return encodePageToken({ direction: 'n', key: [doc.lastUpdated, doc._id] });
 }
 
 function decodePage(page: string): { lastUpdated: string; _id: string } {
-  const text = Buffer.from(page, 'base64url').toString('utf8');
-  const sep = text.indexOf('|');
-  const lastUpdated = text.slice(0, sep);
-  if (sep < 0 || Number.isNaN(Date.parse(lastUpdated))) throw badRequest('_page is not a page token from this server', '_page');
-  return { lastUpdated, _id: text.slice(sep + 1) };
+  const { direction, key } = decodePageToken(page, 2);
+  const [lastUpdated, _id] = key;
+  if (direction !== 'n' || typeof lastUpdated !== 'string' || Number.isNaN(Date.parse(lastUpdated)) || typeof _id !== 'string') {
+    throw badRequest('_page is not a page token from this server', '_page');
+  }
+  return { lastUpdated, _id };
 }

@@ -205,7 +205,7 @@ function addTokenExtras(out: Required<SearchValues>, p: string, v: Obj): boolean
 
 /** The `:of-type` key of an identifier with one type coding (compile-token.ts matches it exactly). */
 export function ofTypeKey(param: string, typeSystem: string | undefined, typeCode: string, value: string): string {
-  return `${param}:of-type|${escapeToken(typeCode)}|${escapeToken(typeSystem ?? '')}|${escapeToken(value)}`;
+  return `${param}:of-type|${escapeTokenPart(typeCode)}|${escapeTokenPart(typeSystem ?? '')}|${escapeTokenPart(value)}`;
 }
 
 /**
@@ -214,10 +214,11 @@ export function ofTypeKey(param: string, typeSystem: string | undefined, typeCod
  * `system|code` -> `param|code|system`, `|code` -> `param|code|`.
  */
 export function tokenKey(param: string, code: string, system?: string): string {
-  return `${param}|${escapeToken(code)}|${system === undefined ? '' : escapeToken(system)}`;
+  return `${param}|${escapeTokenPart(code)}|${system === undefined ? '' : escapeTokenPart(system)}`;
 }
 
-function escapeToken(s: string): string {
+/** The stored-key escaping of a code or a system: `\\` and `|` get a backslash. */
+export function escapeTokenPart(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 
@@ -271,8 +272,13 @@ function addNumber(out: SearchValues, p: string, value: unknown): number | undef
   }
   const v = value as Obj;
   if (v && typeof v === 'object' && typeof v.value === 'number') {
-    const unit = typeof v.code === 'string' ? `${(v.system as string | undefined) ?? ''}|${v.code}` : undefined;
-    out.num.push(unit ? { p, lo: v.value, hi: v.value, u: unit } : { p, lo: v.value, hi: v.value });
+    // `u` is `system|code`; a `unit` that is not the code is one more point with `u` = `|unit`, since
+    // `[number]||[code]` matches the code or the unit (https://hl7.org/fhir/R4/search.html#quantity).
+    const code = typeof v.code === 'string' ? v.code : undefined;
+    const units = code !== undefined ? [`${(v.system as string | undefined) ?? ''}|${code}`] : [];
+    if (typeof v.unit === 'string' && v.unit !== code) units.push(`|${v.unit}`);
+    if (units.length === 0) out.num.push({ p, lo: v.value, hi: v.value });
+    for (const u of units) out.num.push({ p, lo: v.value, hi: v.value, u });
     return v.value;
   }
   return undefined;

@@ -7,7 +7,7 @@
  * as the tuple stores it.
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, splitEscaped, splitValues } from './split-values.ts';
 
@@ -21,7 +21,7 @@ export function compileComposite(
   components: SearchParameter[],
   compileComponent: CompileComponent,
 ): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on composite parameter '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on composite parameter '${code}'`, code);
   const alternatives = splitValues(value).map((v) => {
     // The parts keep their escapes (`\,` `\|` `\$`): each component's compiler unescapes its own value.
     const parts = splitEscaped(v, '$');

@@ -12,7 +12,7 @@
  *   suggestion: "the recommended value is 10% of the gap between now and the date"), as HAPI FHIR does.
  * Search values with a time zone are converted to UTC; values without one are read as UTC.
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import { dateRange } from '../search-index/date-range.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, splitValues, unescapeValue } from './split-values.ts';
@@ -85,7 +85,7 @@ function conditions(conj: Conjunction, field: (f: 'lo' | 'hi') => string): Filte
 
 /** A date parameter over `dt` elements `{p, lo, hi}`: one element must satisfy every condition of an alternative. */
 export function compileDate(code: string, modifier: string | undefined, value: string, now = Date.now()): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on date parameter '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on date parameter '${code}'`, code);
   const alternatives = splitValues(value).flatMap((v) => dateAlternatives(code, v, now));
   // `dt.p` beside the $elemMatch is redundant for matching but lets the planner use the (resourceType, dt.p) index.
   return { 'dt.p': code, ...anyOf(alternatives.map((conj) => ({ dt: { $elemMatch: { p: code, ...conditions(conj, (f) => f) } } }))) };
@@ -93,7 +93,7 @@ export function compileDate(code: string, modifier: string | undefined, value: s
 
 /** `_lastUpdated`: the document's `lastUpdated` instant (a point: lo = hi). */
 export function compileLastUpdated(code: string, modifier: string | undefined, value: string, now = Date.now()): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on '${code}'`, code);
   const alternatives = splitValues(value).flatMap((v) => dateAlternatives(code, v, now));
   return anyOf(alternatives.map((conj) => conditions(conj, () => 'lastUpdated')));
 }

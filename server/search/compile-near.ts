@@ -6,7 +6,7 @@
  * longitude degrees narrowed by the latitude), not a circle: a location in a corner of the box may lie up to
  * 1.41 x distance away. A box that crosses the antimeridian wraps around.
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { parseNumber } from './compile-number.ts';
 import { anyOf, splitParts, splitValues } from './split-values.ts';
@@ -17,7 +17,7 @@ const UNIT_KM: Record<string, number> = { km: 1, m: 0.001, '[mi_i]': 1.609344, m
 const KM_PER_DEGREE = 111.32;
 
 export function compileNear(code: string, modifier: string | undefined, value: string): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on '${code}'`, code);
   return anyOf(splitValues(value).map((v) => nearCondition(code, v)));
 }
 

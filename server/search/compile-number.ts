@@ -1,13 +1,14 @@
 /**
  * Number and quantity search (https://hl7.org/fhir/R4/search.html#number, #quantity, #prefix) over `num`
- * elements `{p, lo, hi, u}` (stored values are points: lo = hi = the value; `u` = `system|code`).
+ * elements `{p, lo, hi, u}` (stored values are points: lo = hi = the value; `u` = `system|code`, and a
+ * quantity whose `unit` differs from its code has a second point with `u` = `|unit`, search-index/extract.ts).
  * - eq / ne / ap use the search value's implicit precision: `100` means [99.5, 100.5), `100.00` means
  *   [99.995, 100.005), `1e2` means [50, 150) (half a unit of the last significant digit).
  * - gt / lt / ge / le / sa / eb compare with the exact value ("the implicit precision of the number is ignored").
  * - ap: within 10% of the value (the spec's suggestion), or the precision range when that is wider.
- * - quantity `number|system|code` matches `u` exactly; `number||code` matches the code in any system.
+ * - quantity `number|system|code` matches `u` exactly; `number||code` matches the code in any system or the unit.
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { splitPrefix } from './compile-date.ts';
 import { anyOf, escapeRegex, splitParts, splitValues } from './split-values.ts';
@@ -53,7 +54,7 @@ function numberConditions(code: string, raw: string): Filter[] {
 }
 
 export function compileNumber(code: string, modifier: string | undefined, value: string): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on number parameter '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on number parameter '${code}'`, code);
   const alternatives = splitValues(value).flatMap((v) => {
     const parts = splitParts(v);
     if (parts.length !== 1) throw badRequest(`'${v}' is not a number for '${code}'`, code);
@@ -63,7 +64,7 @@ export function compileNumber(code: string, modifier: string | undefined, value:
 }
 
 export function compileQuantity(code: string, modifier: string | undefined, value: string): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on quantity parameter '${code}'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on quantity parameter '${code}'`, code);
   const alternatives = splitValues(value).flatMap((v) => {
     const parts = splitParts(v);
     if (parts.length !== 1 && parts.length !== 3) {

@@ -10,7 +10,7 @@ import type { ResourceDocument } from '../store/documents.ts';
 import { EmbeddedStore } from '../store/embedded/embedded-store.ts';
 import { loadDefinitions } from '../validation/definitions.ts';
 import { compileParameter } from './compile-parameter.ts';
-import { storeWith, type TestStore } from './compile-test-store.ts';
+import { storeWith, type TestStore } from './testing/compile-test-store.ts';
 import { sortField } from './sort-field.ts';
 
 const resources: Resource[] = [

@@ -6,7 +6,7 @@
  * literal text (split-values.ts escapeRegex), so no input can become a MongoDB operator or a pattern.
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import type { Code } from '../terminology/expand-value-set.ts';
 import { compositeComponents } from '../search-index/extract-composite.ts';
@@ -68,16 +68,16 @@ export function compileParameter(resourceType: string, clause: ParameterClause):
       return compileUri(code, modifier, value);
     case 'composite': {
       const components = compositeComponents(resourceType, definition);
-      if (!components) throw badRequest(`Composite parameter '${code}' has a component this server does not know`, code);
+      if (!components) throw notSupported(`Composite parameter '${code}' has a component this server does not know`, code);
       return compileComposite(code, modifier, value, components, (component, part) =>
         compileParameter(resourceType, { definition: component, code: component.code as string, value: part, baseUrl: clause.baseUrl }),
       );
     }
     case 'special':
       if (resourceType === 'Location' && code === 'near') return compileNear(code, modifier, value);
-      throw badRequest(`Search parameter '${code}' of type special is not supported`, code);
+      throw notSupported(`Search parameter '${code}' of type special is not supported`, code);
     default:
-      throw badRequest(`Search parameter '${code}' of type ${definition.type} is not supported`, code);
+      throw notSupported(`Search parameter '${code}' of type ${definition.type} is not supported`, code);
   }
 }
 
@@ -101,7 +101,7 @@ function compileMissing(code: string, value: string): Filter {
 
 /** `_id`: the document's `id` (https://hl7.org/fhir/R4/search.html#id); commas -> `$in`. */
 function compileId(code: string, modifier: string | undefined, value: string): Filter {
-  if (modifier !== undefined) throw badRequest(`Modifier ':${modifier}' is not supported on '_id'`, code);
+  if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on '_id'`, code);
   const ids = splitValues(value).map(unescapeValue);
   if (ids.some((id) => !/^[A-Za-z0-9\-.]{1,64}$/.test(id))) throw badRequest(`'${value}' is not a resource id`, code);
   return ids.length === 1 ? { id: ids[0] } : { id: { $in: ids } };

@@ -8,7 +8,7 @@
  * - a canonical (`url` or `url|version`): without a version any version matches;
  * - `:identifier` (`[system]|value`): Reference.identifier, stored as a token `param:identifier|value|system`.
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { tokenCondition } from './compile-token.ts';
 import { anyOf, escapeRegex, splitEscaped, splitValues, unescapeValue } from './split-values.ts';
@@ -21,7 +21,7 @@ export function compileReference(code: string, modifier: string | undefined, val
   const values = splitValues(value);
   if (modifier === 'identifier') return anyOf(values.map((v) => ({ tok: tokenCondition(`${code}:identifier`, v, code) })));
   if (modifier !== undefined && !TYPE.test(modifier)) {
-    throw badRequest(`Modifier ':${modifier}' is not supported on reference parameter '${code}'`, code);
+    throw notSupported(`Modifier ':${modifier}' is not supported on reference parameter '${code}'`, code);
   }
   if (modifier !== undefined && targets.length > 0 && !targets.includes(modifier)) {
     throw badRequest(`'${code}' cannot refer to a ${modifier} (it refers to ${targets.join(', ')})`, code);

@@ -1,13 +1,13 @@
 /**
  * String search (https://hl7.org/fhir/R4/search.html#string): by default the field "starts with" the value,
  * ignoring case and accents (`str` holds `param|normalised`, see normalize-string.ts); `:contains` matches
- * anywhere in the field; `:exact` matches the whole original text, case and accents included (`strx`).
+ * anywhere in the field (several values: one pattern); `:exact` matches the whole original text, case and accents included (`strx`).
  * A HumanName or Address is found by any of its parts (each part is its own stored value).
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
-import { anyOf, escapeRegex, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
+import { anyLiteral, anyOf, escapeRegex, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
 
 export function compileString(code: string, modifier: string | undefined, value: string): Filter {
   const values = splitValues(value).map(unescapeValue);
@@ -15,11 +15,12 @@ export function compileString(code: string, modifier: string | undefined, value:
     case undefined:
       return anyOf(values.map((v) => ({ str: prefixRegex(`${code}|${normalized(code, v)}`) })));
     case 'contains':
-      return anyOf(values.map((v) => ({ str: new RegExp(`^${escapeRegex(`${code}|`)}.*${escapeRegex(normalized(code, v))}`) })));
+      // One pattern for every value (one scan of the stored strings, not one per value); each value escaped.
+      return { str: new RegExp(`^${escapeRegex(`${code}|`)}.*${anyLiteral(values.map((v) => normalized(code, v)))}`) };
     case 'exact':
       return values.length === 1 ? { strx: `${code}|${values[0]}` } : { strx: { $in: values.map((v) => `${code}|${v}`) } };
     default:
-      throw badRequest(`Modifier ':${modifier}' is not supported on string parameter '${code}'`, code);
+      throw notSupported(`Modifier ':${modifier}' is not supported on string parameter '${code}'`, code);
   }
 }
 

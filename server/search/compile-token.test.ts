@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirError } from '../errors/fhir-error.ts';
-import { storeWith, type TestStore } from './compile-test-store.ts';
+import { storeWith, type TestStore } from './testing/compile-test-store.ts';
 
 const LOINC = 'http://loinc.org';
 const resources: Resource[] = [

@@ -11,17 +11,12 @@
  *   element, whose binding implies the system) matches by its code.
  * - `:above`, `:below`: not supported (subsumption needs a terminology server): 400.
  */
-import { badRequest } from '../errors/fhir-error.ts';
-import { ofTypeKey, tokenKey } from '../search-index/extract.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
+import { escapeTokenPart, ofTypeKey, tokenKey } from '../search-index/extract.ts';
 import { normalizeString } from '../search-index/normalize-string.ts';
 import type { Filter } from '../store/port.ts';
 import type { Code } from '../terminology/expand-value-set.ts';
 import { anyOf, escapeRegex, prefixRegex, splitParts, splitValues, unescapeValue } from './split-values.ts';
-
-/** The stored-key escaping of a code or a system (as tokenKey does). */
-export function escapeTokenPart(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
-}
 
 /** Condition on one `tok` element for one token value `[system|]code`, keyed by `key` (the param or e.g. `p:identifier`). */
 export function tokenCondition(key: string, value: string, code: string): string | RegExp {
@@ -70,7 +65,7 @@ export function compileToken(code: string, modifier: string | undefined, value: 
         }),
       );
     default:
-      throw badRequest(`Modifier ':${modifier}' is not supported on token parameter '${code}'`, code);
+      throw notSupported(`Modifier ':${modifier}' is not supported on token parameter '${code}'`, code);
   }
 }
 

@@ -3,7 +3,7 @@
  * that start with the search value; `:above` finds stored URIs the search value starts with (every prefix of
  * the search value, as one `$in`, so the index answers it).
  */
-import { badRequest } from '../errors/fhir-error.ts';
+import { badRequest, notSupported } from '../errors/fhir-error.ts';
 import type { Filter } from '../store/port.ts';
 import { anyOf, prefixRegex, splitValues, unescapeValue } from './split-values.ts';
 
@@ -21,6 +21,6 @@ export function compileUri(code: string, modifier: string | undefined, value: st
       return { uri: { $in: [...prefixes] } };
     }
     default:
-      throw badRequest(`Modifier ':${modifier}' is not supported on uri parameter '${code}'`, code);
+      throw notSupported(`Modifier ':${modifier}' is not supported on uri parameter '${code}'`, code);
   }
 }

@@ -3,22 +3,21 @@
  * chains and `_has` here), all ANDed with `{resourceType, deleted: false}`; then one keyset page
  * (page-token.ts) in `_sort` order with `_id` as the tie-break.
  */
-import { getSearchParameter } from '@medplum/core';
-import { FhirError, badRequest } from '../errors/fhir-error.ts';
+import { FhirError, badRequest, tooCostly } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Sort, Store } from '../store/port.ts';
 import { compileParameter } from './compile-parameter.ts';
+import { checkValues, MAX_CHAIN_DEPTH, MAX_CHAIN_MATCHES } from './limits.ts';
 import { listFilter } from './list-filter.ts';
 import { afterKey, decodePageToken, encodePageToken, fieldValue, reverseSort } from './page-token.ts';
 import { splitName, type IgnoredParameter, type ParsedParameter, type SearchRequest } from './parse-search.ts';
 import { valueSetsOf } from './resolve-value-sets.ts';
+import { splitValues } from './split-values.ts';
 import { sortField } from './sort-field.ts';
+import { yieldTurn } from './yield-turn.ts';
+import { searchParameterOf } from './search-parameter.ts';
 
-/**
- * Largest number of resources an inner search of a chain or `_has` may match; beyond it the search answers
- * 400 (too-costly) and the client should narrow the inner criteria.
- */
-export const MAX_CHAIN_MATCHES = 1000;
+export { MAX_CHAIN_MATCHES } from './limits.ts';
 
 export interface SearchScope {
   store: Store;
@@ -28,9 +27,12 @@ export interface SearchScope {
   ignored: IgnoredParameter[];
 }
 
-/** A parameter the server cannot use: 400 in strict mode, an `outcome` entry in lenient mode. */
+/**
+ * An unknown parameter or modifier: 400 in strict mode, an `outcome` entry in lenient mode. A malformed value of
+ * a known parameter (`invalid`) is never ignorable: leaving it out would widen a narrow search to everything.
+ */
 function isIgnorable(err: unknown): err is FhirError {
-  return err instanceof FhirError && (err.kind === 'invalid' || err.kind === 'not-supported');
+  return err instanceof FhirError && err.kind === 'not-supported';
 }
 
 /** The filter of every parameter of one resource type, with `{resourceType, deleted: false}`. */
@@ -48,12 +50,14 @@ export async function typeFilter(scope: SearchScope, resourceType: string, param
   return { $and: and };
 }
 
-/** One parameter (possibly chained or reverse-chained) -> one filter. */
-export async function parameterFilter(scope: SearchScope, resourceType: string, p: ParsedParameter): Promise<Filter> {
-  if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p);
+/** One parameter (possibly chained or reverse-chained, `depth` levels below the searched type) -> one filter. */
+export async function parameterFilter(scope: SearchScope, resourceType: string, p: ParsedParameter, depth = 0): Promise<Filter> {
+  if (depth > MAX_CHAIN_DEPTH) throw tooCostly(`'${p.name}' chains more than ${MAX_CHAIN_DEPTH} levels deep`, p.name);
+  checkValues(p.name, splitValues(p.value));
+  if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p, depth);
   if (p.name === '_list') return listFilter(scope.store, resourceType, p.value, scope.baseUrl);
   const { code, modifier, chain } = splitName(p.name);
-  const definition = getSearchParameter(resourceType, code);
+  const definition = searchParameterOf(resourceType, code);
   if (!definition) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
   if (chain === undefined) {
     // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
@@ -78,11 +82,11 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
     throw badRequest(`'${code}' cannot refer to ${modifier}`, p.name);
   }
   // Without `:Type`, search every target type that defines the chained parameter (as HAPI does).
-  const targets = candidates.filter((t) => innerCode === '_has' || getSearchParameter(t, innerCode));
+  const targets = candidates.filter((t) => innerCode === '_has' || searchParameterOf(t, innerCode));
   if (targets.length === 0) throw FhirError.of('not-supported', 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
   const refs: string[] = [];
   for (const target of targets) {
-    const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value });
+    const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value }, p.name, depth);
     for (const doc of await boundedFind(scope.store, filter, p.name)) refs.push(`${code}|${doc._id}`);
   }
   return { ref: { $in: refs } };
@@ -92,13 +96,13 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
  * Reverse chaining (https://hl7.org/fhir/R4/search.html#has): `_has:Type:param:rest=value` matches the resources
  * that a `Type` matching `rest=value` refers to through `param`. `rest` may itself be a `_has`.
  */
-async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedParameter): Promise<Filter> {
+async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedParameter, depth: number): Promise<Filter> {
   const m = /^_has:([A-Za-z]+):([A-Za-z0-9_-]+):(.+)$/.exec(p.name);
   if (!m) throw badRequest(`'${p.name}' is not _has:[type]:[parameter]:[parameter]`, p.name);
   const [, type, param, rest] = m;
-  const definition = getSearchParameter(type, param);
+  const definition = searchParameterOf(type, param);
   if (!definition || definition.type !== 'reference') throw FhirError.of('not-supported', 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
-  const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value });
+  const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value }, p.name, depth);
   const ids = new Set<string>();
   const prefix = `${param}|`;
   for (const doc of await boundedFind(scope.store, filter, p.name)) {
@@ -111,15 +115,25 @@ async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedPara
   return { _id: { $in: [...ids] } };
 }
 
-/** Inner searches of chains never ignore a parameter: a bad inner parameter makes the whole one ignorable. */
-async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParameter): Promise<Filter> {
-  return { $and: [{ resourceType: type }, { deleted: false }, await parameterFilter(scope, type, p)] };
+/**
+ * Inner searches of chains never ignore a parameter: a bad inner parameter makes the whole one ignorable, and
+ * its error names the parameter as the client wrote it (`outer`).
+ */
+async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParameter, outer: string, depth: number): Promise<Filter> {
+  try {
+    return { $and: [{ resourceType: type }, { deleted: false }, await parameterFilter(scope, type, p, depth + 1)] };
+  } catch (err) {
+    if (!(err instanceof FhirError)) throw err;
+    const issue = (err.outcome.issue ?? []).map((i) => ({ ...i, expression: [outer] }));
+    throw new FhirError(err.kind, { ...err.outcome, issue });
+  }
 }
 
 async function boundedFind(store: Store, filter: Filter, name: string): Promise<ResourceDocument[]> {
+  await yieldTurn();
   const docs = await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_CHAIN_MATCHES + 1 });
   if (docs.length > MAX_CHAIN_MATCHES) {
-    throw FhirError.of('too-costly', 'too-costly', `The inner search of '${name}' matches more than ${MAX_CHAIN_MATCHES} resources; narrow it`, name);
+    throw tooCostly(`The inner search of '${name}' matches more than ${MAX_CHAIN_MATCHES} resources; narrow it`, name);
   }
   return docs;
 }
@@ -143,7 +157,7 @@ export function sortOf(req: SearchRequest, scope: SearchScope, types: string[]):
   const sort: Sort = {};
   for (const key of req.sort) {
     try {
-      const unknown = types.find((t) => !getSearchParameter(t, key.code));
+      const unknown = types.find((t) => !searchParameterOf(t, key.code));
       if (unknown) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${key.code}' for ${unknown}`, '_sort');
       const field = sortField(key.code, key.descending);
       if (!(field in sort)) sort[field] = key.descending ? -1 : 1;
@@ -164,6 +178,7 @@ export async function findPage(store: Store, filter: Filter, sort: Sort, count: 
   const backwards = token?.direction === 'p';
   const order = backwards ? reverseSort(sort) : sort;
   const query = token ? { $and: [filter, afterKey(order, token.key)] } : filter;
+  await yieldTurn();
   const docs = await store.find<ResourceDocument>('resources', query, { sort: order, limit: count + 1 });
   const more = docs.length > count;
   const matches = docs.slice(0, count);

@@ -1,16 +1,18 @@
 /**
  * `_include` and `_revinclude` (https://hl7.org/fhir/R4/search.html#include): the resources the matches refer
  * to, and the resources that refer to the matches, added with `search.mode = include`. `:iterate` (and R3's
- * `:recurse`) apply again to included resources, at most `MAX_ITERATIONS` rounds; at most `MAX_INCLUDES`
- * resources are included per page.
+ * `:recurse`) apply again to included resources. Beyond `MAX_INCLUDE_ROUNDS` rounds (a further round would
+ * still add resources) or `MAX_INCLUDES` included resources per page the search is 400 too-costly (limits.ts).
  */
+import { tooCostly } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Store } from '../store/port.ts';
 import { localReference } from './execute-search.ts';
 import type { IncludeSpec } from './parse-search.ts';
+import { MAX_INCLUDE_ROUNDS, MAX_INCLUDES } from './limits.ts';
+import { escapeRegex } from './split-values.ts';
+import { yieldTurn } from './yield-turn.ts';
 
-export const MAX_INCLUDES = 1000;
-const MAX_ITERATIONS = 5;
 
 export async function findIncludes(
   store: Store,
@@ -23,13 +25,19 @@ export async function findIncludes(
   const seen = new Set(matches.map((d) => d._id));
   const included: ResourceDocument[] = [];
   let round: ResourceDocument[] = matches;
-  for (let i = 0; i < MAX_ITERATIONS && round.length > 0 && included.length < MAX_INCLUDES; i++) {
+  // One round past the limit only to learn whether it would add anything.
+  for (let i = 0; i <= MAX_INCLUDE_ROUNDS && round.length > 0; i++) {
     const forward = include.filter((s) => i === 0 || s.iterate);
     const reverse = revinclude.filter((s) => i === 0 || s.iterate);
     const found: ResourceDocument[] = [];
+    if (forward.length === 0 && reverse.length === 0) break;
     const add = (docs: ResourceDocument[]) => {
       for (const doc of docs) {
-        if (seen.has(doc._id) || included.length + found.length >= MAX_INCLUDES) continue;
+        if (seen.has(doc._id)) continue;
+        if (i === MAX_INCLUDE_ROUNDS) throw tooCostly(`_include/_revinclude :iterate needs more than ${MAX_INCLUDE_ROUNDS} rounds`, iterateName(include, revinclude));
+        if (included.length + found.length >= MAX_INCLUDES) {
+          throw tooCostly(`_include/_revinclude add more than ${MAX_INCLUDES} resources to the page; lower _count or narrow them`, i === 0 ? firstName(include) : iterateName(include, revinclude));
+        }
         seen.add(doc._id);
         found.push(doc);
       }
@@ -48,18 +56,21 @@ export async function findIncludes(
       }
     }
     if (targets.size > 0) {
-      add(await store.find<ResourceDocument>('resources', { _id: { $in: [...targets] }, deleted: false }, { sort: { _id: 1 }, limit: MAX_INCLUDES }));
+      await yieldTurn();
+      add(await store.find<ResourceDocument>('resources', { _id: { $in: [...targets] }, deleted: false }, { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 }));
     }
     for (const spec of reverse) {
       const sources = round.map((d) => d._id);
       const filter: Filter = { deleted: false };
       if (spec.sourceType !== '*') filter.resourceType = spec.sourceType;
       if (spec.param === '*') {
-        filter.ref = { $regex: `\\|(${sources.map(escapeRegex).join('|')})$` };
+        // Anchored at the start (a code has no `|`): one attempt per value, not one per character.
+        filter.ref = { $regex: `^[^|]*\\|(?:${sources.map(escapeRegex).join('|')})$` };
       } else {
         filter.ref = { $in: sources.map((id) => `${spec.param}|${id}`) };
       }
-      add(await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_INCLUDES }));
+      await yieldTurn();
+      add(await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 }));
     }
     included.push(...found);
     round = found;
@@ -67,6 +78,11 @@ export async function findIncludes(
   return included;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The parameter a too-costly include names: the first one given, or the first iterating one. */
+function firstName(include: IncludeSpec[]): string {
+  return include.length > 0 ? '_include' : '_revinclude';
+}
+
+function iterateName(include: IncludeSpec[], revinclude: IncludeSpec[]): string {
+  return include.some((s) => s.iterate) ? '_include:iterate' : revinclude.some((s) => s.iterate) ? '_revinclude:iterate' : firstName(include);
 }

@@ -6,7 +6,10 @@
  * Search parameters stay raw (`ParsedParameter`): they are resolved against definitions, chains and `_has`
  * in execute-search.ts. Result parameters (`_sort`, `_count`, ...) are validated here.
  */
-import { FhirError, badRequest } from '../errors/fhir-error.ts';
+import { FhirError, badRequest, tooCostly } from '../errors/fhir-error.ts';
+import { isResourceType } from '../validation/definitions.ts';
+import { checkValues, MAX_PARAMETERS } from './limits.ts';
+import { searchParameterOf } from './search-parameter.ts';
 
 export interface ParsedParameter {
   /** The parameter name exactly as sent, e.g. `subject:Patient.name`, `_has:Observation:subject:code`. */
@@ -92,8 +95,12 @@ export function parseSearchRequest(
     req.ignored.push({ name, message });
   };
 
-  for (const [name, value] of pairs) {
-    if (FORMAT_PARAMETERS.has(name)) continue;
+  const counted = pairs.filter(([name]) => !FORMAT_PARAMETERS.has(name));
+  if (counted.length > MAX_PARAMETERS) {
+    const name = counted[MAX_PARAMETERS][0];
+    throw tooCostly(`A search takes at most ${MAX_PARAMETERS} parameters, got ${counted.length}`, name);
+  }
+  for (const [name, value] of counted) {
     const base = name.split(':')[0];
     switch (base) {
       case '_count': {
@@ -109,6 +116,7 @@ export function parseSearchRequest(
         continue;
       case '_sort': {
         once('_sort');
+        checkValues(name, value.split(','));
         for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
           const descending = part.startsWith('-');
           const code = descending ? part.slice(1) : part;
@@ -138,6 +146,7 @@ export function parseSearchRequest(
         continue;
       case '_elements':
         once('_elements');
+        checkValues(name, value.split(','));
         req.elements = value.split(',').map((s) => s.trim()).filter(Boolean);
         req.accepted.push([name, value]);
         continue;
@@ -150,7 +159,7 @@ export function parseSearchRequest(
         }
         const spec = parseInclude(value, modifier !== '');
         if (!spec) {
-          ignore(name, `'${value}' is not [type]:[parameter](:[targetType]) or *`);
+          ignore(name, `'${value}' is not [type]:[reference parameter of type](:[targetType]) or *`);
           continue;
         }
         (base === '_include' ? req.include : req.revinclude).push(spec);
@@ -160,6 +169,7 @@ export function parseSearchRequest(
       case '_type':
         if (!options.systemSearch) break; // on a type search `_type` is an ordinary (unknown) parameter
         once('_type');
+        checkValues(name, value.split(','));
         req.types = value.split(',').map((s) => s.trim()).filter(Boolean);
         req.accepted.push([name, value]);
         continue;
@@ -178,6 +188,10 @@ function parseInclude(value: string, iterate: boolean): IncludeSpec | undefined 
   const parts = value.split(':');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_*-]+$/.test(p))) return undefined;
   const [sourceType, param, targetType] = parts;
+  // Names are looked up as the definitions' own entries only (never `constructor` or `__proto__`).
+  if (sourceType !== '*' && !isResourceType(sourceType)) return undefined;
+  if (sourceType !== '*' && param !== '*' && searchParameterOf(sourceType, param)?.type !== 'reference') return undefined;
+  if (targetType !== undefined && !isResourceType(targetType)) return undefined;
   return targetType ? { sourceType, param, targetType, iterate } : { sourceType, param, iterate };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { escapeRegex, splitParts, splitValues, unescapeValue } from './split-values.ts';
+import { anyLiteral, escapeRegex, splitParts, splitValues, unescapeValue } from './split-values.ts';
 
 describe('split-values (https://hl7.org/fhir/R4/search.html#escaping)', () => {
   it('"," separates values; "\\," is a literal comma', () => {
@@ -17,5 +17,12 @@ describe('split-values (https://hl7.org/fhir/R4/search.html#escaping)', () => {
     const text = '.*+?^${}()|[]\\/-';
     assert.ok(new RegExp(`^${escapeRegex(text)}$`).test(text));
     assert.ok(!new RegExp(`^${escapeRegex('a.c')}$`).test('abc'));
+  });
+  it('anyLiteral finds the texts given, metacharacters included', () => {
+    const texts = ['zq1', 'zq12', 'zq2', 'a.b', '(x', 'é'];
+    const re = new RegExp(`^(?:${anyLiteral(texts)})$`);
+    for (const t of ['zq1', 'zq2', 'a.b', '(x', 'é']) assert.ok(re.test(t), t);
+    for (const t of ['zq', 'zq3', 'axb', 'x', '']) assert.ok(!re.test(t), t);
+    assert.ok(new RegExp(anyLiteral(texts)).test('--zq12--'), 'zq12 contains zq1');
   });
 });

@@ -46,6 +46,35 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  end: boolean;
+}
+
+/**
+ * A pattern that finds any of `texts` (literally) inside a string, as a trie (`zq(?:1|2)` rather than `zq1|zq2`): the regex engine
+ * then rejects a position on its first character instead of trying every alternative in turn.
+ */
+export function anyLiteral(texts: string[]): string {
+  const root: TrieNode = { next: new Map(), end: false };
+  for (const text of texts) {
+    let node = root;
+    for (const ch of text) {
+      let child = node.next.get(ch);
+      if (!child) node.next.set(ch, (child = { next: new Map(), end: false }));
+      node = child;
+    }
+    node.end = true;
+  }
+  // A text that another starts with already matches wherever the longer one would: its subtree is not needed.
+  const emit = (node: TrieNode): string => {
+    if (node.end) return '';
+    const alternatives = [...node.next].map(([ch, child]) => escapeRegex(ch) + emit(child));
+    return alternatives.length === 1 ? alternatives[0] : `(?:${alternatives.join('|')})`;
+  };
+  return emit(root);
+}
+
 /** A regex matching values that start with `text` (anchored: the store's planner turns it into a key range). */
 export function prefixRegex(text: string): RegExp {
   return new RegExp(`^${escapeRegex(text)}`);

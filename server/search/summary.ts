@@ -44,6 +44,21 @@ export function subset(resource: Json, summary: SummaryMode | undefined, element
   return out;
 }
 
+/**
+ * The `_elements` names no searched type has (all types when `types` is empty), looked up as the type's own
+ * elements only, so `toString` or `constructor` is unknown.
+ */
+export function unknownElements(types: string[], elements: string[], allTypes: () => string[]): string[] {
+  const searched = types.length > 0 ? types : allTypes();
+  return elements.filter((e) => !searched.some((t) => isElementOf(t, e.split('.')[0])));
+}
+
+function isElementOf(type: string, name: string): boolean {
+  if (name === 'id' || name === 'meta') return true;
+  const elements = getDataType(type).elements;
+  return Object.hasOwn(elements, name) || Object.hasOwn(elements, `${name}[x]`) || choiceKey(type, name) !== undefined;
+}
+
 /** Does a key of the resource belong to one of the top-level properties (`value[x]` matches `valueQuantity`)? */
 function schemaProperties(type: string, kind: 'summary' | 'mandatory'): (key: string) => boolean {
   const schema = getDataType(type);
@@ -67,7 +82,7 @@ function choiceKey(type: string, key: string): string | undefined {
   if (!m) return undefined;
   const elements = getDataType(type).elements;
   for (let i = 1; i < key.length; i++) {
-    if (key[i] >= 'A' && key[i] <= 'Z' && elements[`${key.slice(0, i)}[x]`]) return key.slice(0, i);
+    if (key[i] >= 'A' && key[i] <= 'Z' && Object.hasOwn(elements, `${key.slice(0, i)}[x]`)) return key.slice(0, i);
   }
   return undefined;
 }

@@ -6,7 +6,7 @@
  * See ./README.md for the document shapes.
  */
 
-/** A MongoDB filter document, e.g. `{ resourceType: 'Patient', tok: 'gender|http://hl7.org/fhir/administrative-gender|female' }`. */
+/** A MongoDB filter document, e.g. `{ resourceType: 'Observation', tok: 'code|8480-6|http://loinc.org' }` (tokens are `param|code|system`). */
 export type Filter = Record<string, unknown>;
 
 /** MongoDB sort specification: field -> 1 (ascending) or -1 (descending). Order of keys is significant. */

@@ -5,13 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getSearchParameter } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
-import { extractSearchValues } from '../search-index/extract.ts';
-import type { ResourceDocument } from '../store/documents.ts';
-import { EmbeddedStore } from '../store/embedded/embedded-store.ts';
-import { loadDefinitions } from '../validation/definitions.ts';
-import { compileParameter } from './compile-parameter.ts';
+import { extractSearchValues } from '../../search-index/extract.ts';
+import type { ResourceDocument } from '../../store/documents.ts';
+import { EmbeddedStore } from '../../store/embedded/embedded-store.ts';
+import { loadDefinitions } from '../../validation/definitions.ts';
+import { compileParameter } from '../compile-parameter.ts';
+import { searchParameterOf } from '../search-parameter.ts';
 
 export const BASE_URL = 'http://example.org/fhir';
 
@@ -41,7 +41,7 @@ export async function storeWith(resources: Resource[]): Promise<TestStore> {
   await store.write(docs.map((doc) => ({ op: 'insert', collection: 'resources', doc })));
   const compile = (type: string, parameter: string, value: string) => {
     const [code, modifier] = parameter.split(':');
-    const definition = getSearchParameter(type, code);
+    const definition = searchParameterOf(type, code);
     if (!definition) throw new Error(`no search parameter ${type}.${code}`);
     return { $and: [{ resourceType: type }, compileParameter(type, { definition, code, modifier, value, baseUrl: BASE_URL })] };
   };
@@ -58,4 +58,9 @@ export async function storeWith(resources: Resource[]): Promise<TestStore> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The error kind a rejected parameter should have: an unsupported modifier is `not-supported`, a malformed value `invalid`. */
+export function errorKindOf(parameter: string): string {
+  return /:(exact|text|contains|below)$/.test(parameter) ? 'not-supported' : 'invalid';
 }
