@@ -46,6 +46,11 @@ export interface WriteContext {
 export interface UpdateOptions {
   /** If-Match: the version the client last saw; a different current version answers 412. */
   ifMatch?: number;
+  /**
+   * The version a conditional search matched: the write replaces exactly that version (a change since fails
+   * the unit and the condition is searched again), so it is not read again.
+   */
+  basedOn?: ResourceDocument;
 }
 
 /** FHIR ids: https://hl7.org/fhir/R4/datatypes.html#id */
@@ -92,14 +97,14 @@ export async function planUpdate(ctx: WriteContext, type: string, id: string, bo
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
   if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
-  const current = await currentDocument(ctx.store, type, id);
+  const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   checkIfMatch(current, options.ifMatch);
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
 
 export async function planPatch(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
   if (!Array.isArray(patch)) throw badRequest('A JSON Patch body must be an array of operations');
-  const current = await currentDocument(ctx.store, type, id);
+  const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   const resource = parseFhirJson(current.content) as JsonObject;
@@ -114,7 +119,7 @@ export async function planPatch(ctx: WriteContext, type: string, id: string, pat
 
 /** Undefined when the resource is already deleted (nothing to write); 404 when it never existed. */
 export async function planDelete(store: Store, type: string, id: string, options: UpdateOptions = {}): Promise<PlannedWrite | undefined> {
-  const current = await currentDocument(store, type, id);
+  const current = options.basedOn ?? (await currentDocument(store, type, id));
   if (!current) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   if (current.deleted) return undefined;
@@ -133,15 +138,16 @@ export async function planDelete(store: Store, type: string, id: string, options
 
 /**
  * Stores planned writes in one atomic unit, durable when it resolves. `extra` operations (e.g. the keys of
- * conditional creates) join the same unit. A concurrent writer turns into 412 (If-Match) or 409.
+ * conditional creates) join the same unit. A concurrent writer turns into 412 (If-Match) or 409, except on
+ * the resources in `searchAgain`: a condition chose them, so the caller gets the store's error and searches again.
  */
-export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = []): Promise<void> {
+export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = [], searchAgain?: ReadonlySet<string>): Promise<void> {
   try {
     await store.write([...plans.flatMap((p) => p.operations), ...extra]);
   } catch (err) {
     if (!(err instanceof PreconditionFailedError || err instanceof DuplicateKeyError)) throw err;
     const lost = plans.find((p) => p.doc._id === err.documentId);
-    if (!lost) throw err; // an extra operation's precondition: the caller knows what it means
+    if (!lost || searchAgain?.has(lost.doc._id)) throw err; // an extra operation's precondition, or a condition's: the caller knows what it means
     // Someone else wrote this resource between our read and our write: the spec's answers for a lost race.
     if (lost.versionAware) throw preconditionFailed(`${lost.doc._id} was changed by another request; re-read it and retry`);
     throw conflict(`${lost.doc._id} was changed by another request at the same time; retry`);
