@@ -7,7 +7,6 @@
  * Validation and extraction (prepare-version.ts) run in the prepare pool's worker threads when the server has them.
  */
 import { newResourceId } from './new-id.ts';
-import { applyPatch, type Operation } from 'rfc6902';
 import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../errors/fhir-error.ts';
 import { emptySearchValues } from '../search-index/extract.ts';
@@ -15,6 +14,8 @@ import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store
 import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
 import { isResourceType } from '../validation/definitions.ts';
 import { prepareInThread, type VersionPreparer } from './prepare-version.ts';
+import { applyJsonPatch } from './json-patch.ts';
+import type { Config } from '../config.ts';
 
 /** What a write produced: the stored version, and whether it created the resource. */
 export interface WriteResult {
@@ -41,6 +42,11 @@ export interface PlannedWrite extends WriteResult {
 export interface WriteContext {
   store: Store;
   preparer?: VersionPreparer;
+}
+
+/** A patch also needs the body limit, which bounds what it may grow a resource to (json-patch.ts). */
+export interface PatchContext extends WriteContext {
+  config: Pick<Config, 'maxBodyBytes'>;
 }
 
 export interface UpdateOptions {
@@ -75,7 +81,7 @@ export async function updateResource(ctx: WriteContext, type: string, id: string
 }
 
 /** PATCH [type]/[id] with a JSON Patch document (https://hl7.org/fhir/R4/http.html#patch). */
-export async function patchResource(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+export async function patchResource(ctx: PatchContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
   return commitOne(ctx.store, await planPatch(ctx, type, id, patch, options));
 }
 
@@ -102,17 +108,12 @@ export async function planUpdate(ctx: WriteContext, type: string, id: string, bo
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
 
-export async function planPatch(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
-  if (!Array.isArray(patch)) throw badRequest('A JSON Patch body must be an array of operations');
+export async function planPatch(ctx: PatchContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
   const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   const resource = parseFhirJson(current.content) as JsonObject;
-  const errors = applyPatch(resource, patch as unknown as Operation[]);
-  const failed = errors.findIndex((e) => e !== null);
-  if (failed >= 0) {
-    throw FhirError.of('unprocessable', 'processing', `JSON Patch operation ${failed} failed: ${errors[failed]!.message}`);
-  }
+  applyJsonPatch(resource, patch, Buffer.byteLength(current.content), ctx.config.maxBodyBytes);
   if (resource.resourceType !== type || resource.id !== id) throw badRequest('A patch may not change resourceType or id');
   return plan(ctx, resource, id, current, 'PATCH', options.ifMatch !== undefined);
 }
@@ -142,8 +143,10 @@ export async function planDelete(store: Store, type: string, id: string, options
  * the resources in `searchAgain`: a condition chose them, so the caller gets the store's error and searches again.
  */
 export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = [], searchAgain?: ReadonlySet<string>): Promise<void> {
+  const operations = [...plans.flatMap((p) => p.operations), ...extra];
+  if (operations.length === 0) return; // only unchanged resources: nothing to store
   try {
-    await store.write([...plans.flatMap((p) => p.operations), ...extra]);
+    await store.write(operations);
   } catch (err) {
     if (!(err instanceof PreconditionFailedError || err instanceof DuplicateKeyError)) throw err;
     const lost = plans.find((p) => p.doc._id === err.documentId);
@@ -198,6 +201,11 @@ async function plan(
     meta: { ...clientMeta, versionId: String(versionId), lastUpdated },
     ...rest,
   };
+  // An update or patch that changes nothing writes nothing: no version, no history entry, no event (as HAPI).
+  if (current && !current.deleted && current.content !== null) {
+    const asCurrent = { ...stored, meta: { ...clientMeta, versionId: String(current.versionId), lastUpdated: current.lastUpdated } };
+    if (stringifyFhirJson(asCurrent) === current.content) return { doc: current, created: false, method, operations: [], versionAware };
+  }
   const content = stringifyFhirJson(stored);
   const prepared = await preparer.prepare(stored, content);
   if (prepared.failure) throw new FhirError(prepared.failure.kind, prepared.failure.outcome);
