@@ -202,6 +202,59 @@ describe('REST interactions (http.html)', () => {
     });
   });
 
+  describe('ids (https://hl7.org/fhir/R4/datatypes.html#id) and types in URLs, checked before any lookup', () => {
+    const long = 'a'.repeat(10_000);
+
+    it("refuses '.' and '..' as ids (400): they fit the pattern but a URL cannot address them", async () => {
+      for (const id of ['.', '..', '%2E%2E']) {
+        const res = await http.put(`/fhir/Patient/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...patient, id: decodeURIComponent(id) }));
+        assert.equal(res.status, 400, `PUT Patient/${id}: ${res.text}`);
+        assert.equal(res.body.resourceType, 'OperationOutcome');
+        assert.equal(res.headers.location, undefined);
+      }
+      const conditional = await http.put('/fhir/Patient?identifier=urn:test|dots').set('content-type', FHIR).send(JSON.stringify({ ...patient, id: '..' }));
+      assert.equal(conditional.status, 400, 'a conditional update that would create with the body id .. as well');
+    });
+
+    it('a 10,000-character id is 400 in every instance route, never a store lookup', async () => {
+      const at = `/fhir/Patient/${long}`;
+      const answers = await Promise.all([
+        http.get(at),
+        http.get(`${at}/_history`),
+        http.get(`${at}/_history/1`),
+        http.put(at).set('content-type', FHIR).send(JSON.stringify({ ...patient, id: long })),
+        http.patch(at).set('content-type', 'application/json-patch+json').send('[]'),
+        http.delete(at),
+        http.get(`/fhir/Patient/${long}/Observation`),
+        http.post(`${at}/$validate`).set('content-type', FHIR).send(JSON.stringify(patient)),
+      ]);
+      for (const [i, res] of answers.entries()) {
+        assert.equal(res.status, 400, `request ${i}: ${res.text.slice(0, 200)}`);
+        assert.equal(res.body.issue[0].code, 'invalid');
+        assert.ok(res.body.issue[0].diagnostics.length < 200, 'the answer does not echo the whole id');
+      }
+      const strict = (url: string) => http.get(url).set('prefer', 'handling=strict');
+      assert.equal((await strict(`/fhir/Observation?subject=Patient/${long}`)).status, 400);
+      assert.equal((await strict(`/fhir/Patient?_id=${long}`)).status, 400);
+    });
+
+    it('in a Bundle entry: an invalid id is 400, an unknown type 404 (as in a REST URL), both at Bundle.entry[i].request.url', async () => {
+      const post = (entry: object) => http.post('/fhir').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [entry] }));
+      for (const url of ['Patient/..', `Patient/${long}`]) {
+        const res = await post({ request: { method: 'GET', url } });
+        assert.equal(res.status, 400, res.text.slice(0, 300));
+        assert.deepEqual(res.body.issue[0].expression, ['Bundle.entry[0].request.url']);
+      }
+      const unknown = await post({ request: { method: 'GET', url: 'Patients/1' } });
+      assert.equal(unknown.status, 404, unknown.text);
+      assert.equal(unknown.body.issue[0].diagnostics, "Unknown resource type 'Patients'");
+      assert.deepEqual(unknown.body.issue[0].expression, ['Bundle.entry[0].request.url']);
+      assert.equal((await http.get('/fhir/Patients/1')).status, 404);
+      const batch = await http.post('/fhir').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patients/1' } }] }));
+      assert.equal(batch.body.entry[0].response.status, '404 Not Found');
+    });
+  });
+
   describe('delete (http.html#delete)', () => {
     it('deletes: 204, then read is 410 Gone, vread of the old version still works, history shows the deletion', async () => {
       const created = await create();

@@ -12,7 +12,7 @@ import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '.
 import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
 import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
-import { isResourceType } from '../validation/definitions.ts';
+import { assertValidId } from '../validation/id-rule.ts';
 import { prepareInThread, type VersionPreparer } from './prepare-version.ts';
 import { applyJsonPatch } from './json-patch.ts';
 import type { Config } from '../config.ts';
@@ -59,17 +59,6 @@ export interface UpdateOptions {
   basedOn?: ResourceDocument;
 }
 
-/** FHIR ids: https://hl7.org/fhir/R4/datatypes.html#id */
-const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
-
-export function assertResourceType(type: string): void {
-  if (!isResourceType(type)) throw FhirError.of('not-found', 'not-supported', `Unknown resource type '${type}'`);
-}
-
-export function assertId(id: string): void {
-  if (!ID_PATTERN.test(id)) throw badRequest(`Invalid id '${id}': 1-64 characters of A-Z a-z 0-9 - .`);
-}
-
 /** POST [type]: the server assigns the id and ignores any id in the body (https://hl7.org/fhir/R4/http.html#create). */
 export async function createResource(ctx: WriteContext, type: string, body: JsonValue): Promise<WriteResult> {
   return commitOne(ctx.store, await planCreate(ctx, type, body));
@@ -99,7 +88,7 @@ export function planCreate(ctx: WriteContext, type: string, body: JsonValue, id:
 }
 
 export async function planUpdate(ctx: WriteContext, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
-  assertId(id);
+  assertValidId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
   if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);

@@ -11,7 +11,7 @@ import getRawBody from 'raw-body';
 import type { Context } from 'koa';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
 import { sendJson } from '../http/respond.ts';
-import { assertResourceType } from '../repository/write-path.ts';
+import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { findPage, sortOf, typeFilter, type SearchScope } from '../search/execute-search.ts';
 import { findIncludes } from '../search/include.ts';
 import { isStrict, parseSearchRequest, splitName, type SearchRequest } from '../search/parse-search.ts';
@@ -41,7 +41,7 @@ export async function searchSystem(ctx: Context, services: Services): Promise<vo
 export async function searchCompartment(ctx: Context, services: Services): Promise<void> {
   const { id, type } = ctx.params as { id: string; type: string };
   assertResourceType(type);
-  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw badRequest(`'${id}' is not a resource id`);
+  assertValidId(id);
   const params = patientCompartment().get(type) ?? [];
   const refs = params.map((p) => `${p}|Patient/${id}`);
   await runSearch(ctx, services, {
