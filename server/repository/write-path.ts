@@ -13,7 +13,7 @@ import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
 import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
 import { assertValidId } from '../validation/id-rule.ts';
-import { prepareInThread, type VersionPreparer } from './prepare-version.ts';
+import type { VersionPreparer } from './prepare-version.ts';
 import { applyJsonPatch } from './json-patch.ts';
 import type { Config } from '../config.ts';
 
@@ -36,12 +36,12 @@ export interface PlannedWrite extends WriteResult {
 }
 
 /**
- * What the write path writes with: the store, and where new versions are validated and indexed (the server's
- * prepare pool, prepare-pool.ts; in the calling thread when not given).
+ * What the write path writes with: the store, and where new versions are validated and indexed - always given,
+ * never a silent fallback: the server's is the one PREPARE_WORKERS chose (prepare-pool.ts startPreparer).
  */
 export interface WriteContext {
   store: Store;
-  preparer?: VersionPreparer;
+  preparer: VersionPreparer;
 }
 
 /** A patch also needs the body limit, which bounds what it may grow a resource to (json-patch.ts). */
@@ -173,7 +173,7 @@ function asResource(body: JsonValue, type: string): JsonObject {
 
 /** Stamps id and meta, validates and indexes one new version. */
 async function plan(
-  { preparer = prepareInThread }: WriteContext,
+  { preparer }: WriteContext,
   body: JsonObject,
   id: string,
   current: ResourceDocument | undefined,
