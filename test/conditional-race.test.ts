@@ -117,6 +117,36 @@ describe('concurrent conditional interactions on a child-process server with pre
     }
   });
 
+  it('8 simultaneous transactions of a conditional update (new identifier) and a conditional patch (existing one): no duplicate, no lost write', async () => {
+    for (let round = 0; round < 3; round++) {
+      const fresh = `tx-upd-${round}`;
+      const existing = await send('POST', '/Patient', patient(`tx-patch-${round}`, 'Start'));
+      const patchData = (i: number) => Buffer.from(JSON.stringify([{ op: 'add', path: '/name/-', value: { family: `T${i}` } }])).toString('base64');
+      const bundle = (i: number) => ({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: patient(fresh, `Tx${i}`), request: { method: 'PUT', url: `Patient?${condition(fresh)}` } },
+          { resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: patchData(i) }, request: { method: 'PATCH', url: `Patient?${condition(`tx-patch-${round}`)}` } },
+        ],
+      });
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send('POST', '', bundle(i))));
+      assert.deepEqual(statuses(answers), answers.map(() => 200), `round ${round}`);
+      const stored = await matching(fresh);
+      assert.equal(stored.length, 1, `round ${round}: ${stored.length} Patients for the new identifier`);
+      assert.deepEqual(await versions(stored[0]), [8, 7, 6, 5, 4, 3, 2, 1], 'one version per transaction');
+      assert.deepEqual(await versions(existing.body.id!), [9, 8, 7, 6, 5, 4, 3, 2, 1], 'every patch applied once');
+    }
+  });
+
+  it('simultaneous transactions that conditionally delete one match all succeed and delete it once', async () => {
+    const created = await send('POST', '/Patient', patient('tx-delete', 'Doomed'));
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: `Patient?${condition('tx-delete')}` } }] };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => send('POST', '', bundle)));
+    assert.deepEqual(statuses(answers), answers.map(() => 200));
+    assert.deepEqual(await versions(created.body.id!), [2, 1]);
+  });
+
   it('12 simultaneous transactions that conditionally create one Patient and an Observation for it store one Patient', async () => {
     for (let round = 0; round < 5; round++) {
       const mrn = `tx-race-${round}`;
