@@ -8,6 +8,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { JsonValue } from '../server/fhir-json/fhir-json.ts';
 import { createResource } from '../server/repository/write-path.ts';
+import { prepareInThread } from '../server/repository/prepare-version.ts';
 import { EmbeddedStore } from '../server/store/embedded/embedded-store.ts';
 import { loadDefinitions } from '../server/validation/definitions.ts';
 import { clinicalRecord, link } from './clinical-data.ts';
@@ -47,7 +48,7 @@ serveLoad<SearchLoadInput, SearchLoadResult>(async ({ dataDir, seed, from, to, i
   const sampleLastUpdated: string[] = [];
   let resources = 0;
   const create = async (resource: Resource): Promise<string> => {
-    const { doc } = await createResource({ store }, resource.resourceType, resource as unknown as JsonValue);
+    const { doc } = await createResource({ store, preparer: prepareInThread }, resource.resourceType, resource as unknown as JsonValue);
     byType[resource.resourceType] = (byType[resource.resourceType] ?? 0) + 1;
     if (resources++ % 1000 === 500) sampleLastUpdated.push(doc.lastUpdated);
     return doc.id;

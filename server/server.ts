@@ -43,7 +43,7 @@ export async function startServer(config: Config, logger: Logger, features: Feat
   });
   const running: RunningFeature[] = [];
   for (const feature of features) if (feature.start) running.push(await feature.start(engine));
-  logger.info('fhirline started', { baseUrl: config.baseUrl, mllp: `${config.mllpHost}:${config.mllpPort}`, store: config.mongodbUri ? 'mongodb' : 'embedded' });
+  logger.info('fhirline started', { baseUrl: config.baseUrl, mllp: `${config.mllpHost}:${config.mllpPort}`, store: config.mongodbUri ? 'mongodb' : 'embedded', preparer: preparer.name });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -147,10 +147,14 @@ describe('REST interactions (http.html)', () => {
       );
       const ok = results.filter((r) => r.status === 200);
       assert.ok(results.every((r) => r.status === 200 || r.status === 409), results.map((r) => r.status).join());
+      assert.ok(ok.length >= 1, 'of ten concurrent updates at least one succeeds (a loser loses to a winner)');
+      // The history holds versions 1..n without a gap, n - 1 of them the 200s, and the current version is n.
       const history = await http.get(`${url}/_history`);
-      assert.equal(history.body.entry.length, ok.length + 1);
+      const etags = history.body.entry.map((e: { response: { etag: string } }) => e.response.etag);
+      assert.deepEqual(etags, Array.from({ length: ok.length + 1 }, (_, i) => `W/"${ok.length + 1 - i}"`));
       const versions = ok.map((r) => r.body.meta.versionId).sort((a, b) => Number(a) - Number(b));
       assert.deepEqual(versions, Array.from({ length: ok.length }, (_, i) => String(i + 2)));
+      assert.equal((await http.get(url)).headers.etag, `W/"${ok.length + 1}"`);
     });
   });
 
@@ -199,6 +203,59 @@ describe('REST interactions (http.html)', () => {
       assert.equal((await patchIt([{ op: 'replace', path: '/gender', value: 'female' }], 'W/"7"')).status, 412);
       const missing = await http.patch('/fhir/Patient/nope').set('content-type', 'application/json-patch+json').send('[]');
       assert.equal(missing.status, 404);
+    });
+  });
+
+  describe('ids (https://hl7.org/fhir/R4/datatypes.html#id) and types in URLs, checked before any lookup', () => {
+    const long = 'a'.repeat(10_000);
+
+    it("refuses '.' and '..' as ids (400): they fit the pattern but a URL cannot address them", async () => {
+      for (const id of ['.', '..', '%2E%2E']) {
+        const res = await http.put(`/fhir/Patient/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...patient, id: decodeURIComponent(id) }));
+        assert.equal(res.status, 400, `PUT Patient/${id}: ${res.text}`);
+        assert.equal(res.body.resourceType, 'OperationOutcome');
+        assert.equal(res.headers.location, undefined);
+      }
+      const conditional = await http.put('/fhir/Patient?identifier=urn:test|dots').set('content-type', FHIR).send(JSON.stringify({ ...patient, id: '..' }));
+      assert.equal(conditional.status, 400, 'a conditional update that would create with the body id .. as well');
+    });
+
+    it('a 10,000-character id is 400 in every instance route, never a store lookup', async () => {
+      const at = `/fhir/Patient/${long}`;
+      const answers = await Promise.all([
+        http.get(at),
+        http.get(`${at}/_history`),
+        http.get(`${at}/_history/1`),
+        http.put(at).set('content-type', FHIR).send(JSON.stringify({ ...patient, id: long })),
+        http.patch(at).set('content-type', 'application/json-patch+json').send('[]'),
+        http.delete(at),
+        http.get(`/fhir/Patient/${long}/Observation`),
+        http.post(`${at}/$validate`).set('content-type', FHIR).send(JSON.stringify(patient)),
+      ]);
+      for (const [i, res] of answers.entries()) {
+        assert.equal(res.status, 400, `request ${i}: ${res.text.slice(0, 200)}`);
+        assert.equal(res.body.issue[0].code, 'invalid');
+        assert.ok(res.body.issue[0].diagnostics.length < 200, 'the answer does not echo the whole id');
+      }
+      const strict = (url: string) => http.get(url).set('prefer', 'handling=strict');
+      assert.equal((await strict(`/fhir/Observation?subject=Patient/${long}`)).status, 400);
+      assert.equal((await strict(`/fhir/Patient?_id=${long}`)).status, 400);
+    });
+
+    it('in a Bundle entry: an invalid id is 400, an unknown type 404 (as in a REST URL), both at Bundle.entry[i].request.url', async () => {
+      const post = (entry: object) => http.post('/fhir').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [entry] }));
+      for (const url of ['Patient/..', `Patient/${long}`]) {
+        const res = await post({ request: { method: 'GET', url } });
+        assert.equal(res.status, 400, res.text.slice(0, 300));
+        assert.deepEqual(res.body.issue[0].expression, ['Bundle.entry[0].request.url']);
+      }
+      const unknown = await post({ request: { method: 'GET', url: 'Patients/1' } });
+      assert.equal(unknown.status, 404, unknown.text);
+      assert.equal(unknown.body.issue[0].diagnostics, "Unknown resource type 'Patients'");
+      assert.deepEqual(unknown.body.issue[0].expression, ['Bundle.entry[0].request.url']);
+      assert.equal((await http.get('/fhir/Patients/1')).status, 404);
+      const batch = await http.post('/fhir').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patients/1' } }] }));
+      assert.equal(batch.body.entry[0].response.status, '404 Not Found');
     });
   });
 

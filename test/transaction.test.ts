@@ -184,6 +184,19 @@ describe('batch and transaction (http.html#transaction)', () => {
     assert.equal((await http.get(`/fhir/Patient?identifier=${SYS}|b-1,${SYS}|b-2&_total=accurate`)).body.total, 2);
   });
 
+  it('a batch runs its entries in the transaction order (DELETE, POST, PUT/PATCH, GET; http.html#brules) and answers in Bundle order', async () => {
+    await http.put('/fhir/Patient/bo-0').set('content-type', FHIR).send(JSON.stringify({ ...patient('bo-0'), id: 'bo-0' }));
+    const res = await send(bundle('batch', [
+      { request: { method: 'GET', url: 'Patient/bo-1' } },
+      { request: { method: 'GET', url: 'Patient/bo-0' } },
+      { resource: { ...patient('bo-1'), id: 'bo-1' }, request: { method: 'PUT', url: 'Patient/bo-1' } },
+      { request: { method: 'DELETE', url: 'Patient/bo-0' } },
+    ]));
+    assert.equal(res.status, 200, res.text);
+    // The GETs ran last: they see the PUT's creation and the DELETE's deletion, though they come first.
+    assert.deepEqual(res.body.entry.map((e: BundleEntry) => e.response!.status), ['200 OK', '410 Gone', '201 Created', '204 No Content']);
+  });
+
   it('an outbox event is written per changed resource, in the transaction unit', async () => {
     const before = (await running.server.services.store.find<OutboxDocument>('outbox', {})).length;
     const res = await send(bundle('transaction', [

@@ -1,12 +1,13 @@
 /**
  * Batches (https://hl7.org/fhir/R4/http.html#transaction): each entry on its own, as a transaction of one, so
  * one failing entry (its status and OperationOutcome in the response) leaves the others untouched. Entries
- * run one after the other, in the spec's order for transactions (DELETE, POST, PUT/PATCH, GET/HEAD).
+ * run one after the other in the transaction processing order (DELETE, POST, PUT/PATCH, GET/HEAD; Bundle order
+ * within each), as http.html#brules says servers are considered to; the results keep the Bundle order.
  */
 import { FhirError } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
 import type { EntryRequest } from './entry-request.ts';
-import { applyTransaction, type EntryResult, type TransactionOptions } from './transaction.ts';
+import { ORDER, applyTransaction, type EntryResult, type TransactionOptions } from './transaction.ts';
 
 /** `requests[i]` is the parsed entry i, or the error that made it unreadable. */
 export async function applyBatch(
@@ -14,8 +15,10 @@ export async function applyBatch(
   requests: (EntryRequest | FhirError)[],
   options: TransactionOptions,
 ): Promise<EntryResult[]> {
-  const results: EntryResult[] = [];
-  for (const request of requests) results.push(await applyOne(services, request, options));
+  const results = new Array<EntryResult>(requests.length);
+  const rank = (r: EntryRequest | FhirError) => (r instanceof FhirError ? -1 : ORDER[r.method]);
+  const order = requests.map((_, i) => i).sort((a, b) => rank(requests[a]) - rank(requests[b]) || a - b);
+  for (const i of order) results[i] = await applyOne(services, requests[i], options);
   return results;
 }
 

@@ -4,7 +4,7 @@
  */
 import { badRequest } from '../errors/fhir-error.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
-import { assertId, assertResourceType } from '../repository/write-path.ts';
+import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 
 export type EntryMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -42,20 +42,12 @@ export function parseEntryRequest(entry: JsonValue, index: number, baseUrl: stri
   const [path, query] = splitQuery(url);
   const parts = path.split('/');
   const type = parts[0];
-  try {
-    assertResourceType(type);
-  } catch {
-    throw badRequest(`${at}.request.url '${request.url}' does not name a resource type`, `${at}.request.url`);
-  }
+  assertResourceType(type, `${at}.request.url`);
   const parsed: EntryRequest = { index, method: method as EntryMethod, url, type };
   if (parts.length === 2 || (parts.length === 4 && parts[2] === '_history')) {
     parsed.id = parts[1];
     if (parts.length === 4) parsed.versionId = parts[3];
-    try {
-      assertId(parts[1]);
-    } catch (err) {
-      throw badRequest(`${at}.request.url: ${(err as Error).message}`, `${at}.request.url`);
-    }
+    assertValidId(parts[1], `${at}.request.url`);
   } else if (parts.length !== 1) {
     throw badRequest(`${at}.request.url '${request.url}' is not an interaction a Bundle entry supports`, `${at}.request.url`);
   }

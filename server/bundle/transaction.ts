@@ -21,11 +21,13 @@ import {
   conditionKey,
   findMatches,
   findOneMatch,
-  lostClaim,
+  lostRace,
+  readClaim,
   severalMatches,
+  type Claim,
   type Condition,
 } from '../repository/conditional.ts';
-import { commitWrites, planCreate, planDelete, planPatch, planUpdate, type PlannedWrite } from '../repository/write-path.ts';
+import { commitWrites, planCreate, planDelete, planPatch, planUpdate, type PlannedWrite, type UpdateOptions } from '../repository/write-path.ts';
 import type { HistoryDocument, ResourceDocument } from '../store/documents.ts';
 import type { WriteOperation } from '../store/port.ts';
 import type { EntryRequest } from './entry-request.ts';
@@ -59,8 +61,11 @@ export interface TransactionOptions {
 /** Most resources a conditional delete removes at once when several are allowed. */
 const MAX_CONDITIONAL_DELETES = 1000;
 
-/** http.html#transaction: "process any DELETE interactions, then POST, then PUT or PATCH, then GET or HEAD". */
-const ORDER: Record<EntryRequest['method'], number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
+/**
+ * http.html#transaction: "process any DELETE interactions, then POST, then PUT or PATCH, then GET or HEAD"; a
+ * batch runs in the same order (batch.ts).
+ */
+export const ORDER: Record<EntryRequest['method'], number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
 
 /** The resources one write entry changes, once identities are known. */
 interface Target {
@@ -71,8 +76,10 @@ interface Target {
   existing?: ResourceDocument;
   /** An earlier entry of this transaction creates for the same condition: this one is answered with it. */
   sameAs?: Target;
-  /** The condition this entry creates for, claimed with the write (conditional.ts). */
-  claim?: Condition;
+  /** The key of the condition this entry creates for, claimed with the write (conditional.ts). */
+  claim?: Claim;
+  /** The versions a condition matched (PUT, PATCH, DELETE): the writes replace exactly these. */
+  matched?: ResourceDocument[];
 }
 
 /** Applies `requests` all or nothing; answers one result per request, in the request order. */
@@ -82,8 +89,13 @@ export async function applyTransaction(services: Services, requests: EntryReques
   const results = new Map<number, EntryResult>();
   for (let attempt = 1; ; attempt++) {
     const claims: WriteOperation[] = [];
+    const searched = new Set<string>();
     try {
       const targets = await resolveIdentities(services, writes, options);
+      for (const target of targets) {
+        if (target.claim) searched.add(target.claim.key);
+        if (target.claim || target.matched) for (const id of target.ids) searched.add(id);
+      }
       const references = await resolveReferences(services, targets);
       const plans: PlannedWrite[] = [];
       const planOf = new Map<Target, PlannedWrite[]>();
@@ -92,16 +104,14 @@ export async function applyTransaction(services: Services, requests: EntryReques
         planOf.set(target, planned[i]);
         plans.push(...planned[i]);
         results.set(target.request.index, resultOf(target, planned[i], target.sameAs && planOf.get(target.sameAs)));
-        if (target.claim && planned[i][0]?.created) {
-          claims.push(await claimOperation(services.store, target.claim, planned[i][0].doc._id));
-        }
+        if (target.claim && planned[i][0]?.created) claims.push(claimOperation(target.claim, planned[i][0].doc._id));
       }
-      await commitWrites(services.store, plans, [...claims, ...(options.extra?.(results) ?? [])]);
+      await commitWrites(services.store, plans, [...claims, ...(options.extra?.(results) ?? [])], searched);
       break;
     } catch (err) {
-      // Another writer created a resource for one of our conditions meanwhile: search again (conditional.ts).
-      if (lostClaim(err, claims) && attempt < MAX_CLAIM_ATTEMPTS) continue;
-      if (lostClaim(err, claims)) throw FhirError.of('conflict', 'conflict', 'Concurrent conditional creates kept colliding; retry');
+      // Another writer created or changed a resource for one of our conditions meanwhile: search again (conditional.ts).
+      if (lostRace(err, searched) && attempt < MAX_CLAIM_ATTEMPTS) continue;
+      if (lostRace(err, searched)) throw FhirError.of('conflict', 'conflict', 'Concurrent conditional writes kept colliding; retry');
       throw err;
     }
   }
@@ -119,7 +129,7 @@ async function resolveIdentities(services: Services, writes: EntryRequest[], opt
   const fullUrls = new Set<string>();
   for (const request of writes) {
     const target = await atEntry(request, () => resolveTarget(services, request, options, createdFor));
-    if (target.claim) createdFor.set(conditionKey(target.claim), target);
+    if (target.claim) createdFor.set(target.claim.key, target);
     for (const id of target.ids) {
       const earlier = changedBy.get(id);
       if (earlier !== undefined) {
@@ -151,6 +161,8 @@ async function resolveTarget(
       ? request.ifNoneExist !== undefined ? { type, query: request.ifNoneExist } : undefined
       : request.id === undefined ? { type, query: request.query! } : undefined;
   if (!condition) return { request, ids: [`${type}/${method === 'POST' ? newResourceId() : request.id}`] };
+  // The key is read before the search, so that the search decides whether what it holds is stale (conditional.ts).
+  const claim = method === 'POST' || method === 'PUT' ? await readClaim(store, condition) : undefined;
   if (method === 'DELETE') {
     const limit = options.deleteMultiple ? MAX_CONDITIONAL_DELETES + 1 : 2;
     const matches = await findMatches(store, config.baseUrl, condition, limit);
@@ -158,16 +170,16 @@ async function resolveTarget(
     if (matches.length > MAX_CONDITIONAL_DELETES) {
       throw FhirError.of('precondition-failed', 'too-costly', `More than ${MAX_CONDITIONAL_DELETES} resources match '${condition.query}'`);
     }
-    return { request, ids: matches.map((m) => m._id) };
+    return { request, ids: matches.map((m) => m._id), matched: matches };
   }
   const match = await findOneMatch(store, config.baseUrl, condition);
-  if (match) return method === 'POST' ? { request, ids: [], existing: match } : { request, ids: [match._id] };
+  if (match) return method === 'POST' ? { request, ids: [], existing: match } : { request, ids: [match._id], matched: [match] };
   if (method === 'PATCH') throw notFound(`No ${type} matches '${condition.query}'`);
   // The same condition twice in one transaction creates once (as HAPI does): the later entry shares the result.
   const twin = createdFor.get(conditionKey(condition));
   if (twin) return { request, ids: [], sameAs: twin };
   const bodyId = method === 'PUT' && typeof request.resource?.id === 'string' ? request.resource.id : undefined;
-  return { request, ids: [`${type}/${bodyId ?? newResourceId()}`], claim: condition };
+  return { request, ids: [`${type}/${bodyId ?? newResourceId()}`], claim: claim! };
 }
 
 /**
@@ -203,17 +215,20 @@ async function resolveReferences({ store, config }: Services, targets: Target[])
 async function planEntry(services: Services, target: Target, references: Map<string, string>): Promise<PlannedWrite[]> {
   const { store } = services;
   const { request } = target;
-  const options = request.ifMatch !== undefined ? { ifMatch: request.ifMatch } : {};
+  const options: UpdateOptions = request.ifMatch !== undefined ? { ifMatch: request.ifMatch } : {};
   if (request.method === 'DELETE') {
     const planned: PlannedWrite[] = [];
-    for (const _id of target.ids) {
-      const plan = await planDelete(store, request.type, _id.slice(request.type.length + 1), options);
+    for (const [i, _id] of target.ids.entries()) {
+      const basedOn = target.matched?.[i];
+      const plan = await planDelete(store, request.type, _id.slice(request.type.length + 1), basedOn ? { ...options, basedOn } : options);
       if (plan) planned.push(plan);
     }
     return planned;
   }
   if (target.existing || target.ids.length === 0) return [];
   const id = target.ids[0].slice(request.type.length + 1);
+  const basedOn = target.matched?.[0];
+  if (basedOn) options.basedOn = basedOn;
   if (request.method === 'PATCH') return [await planPatch(services, request.type, id, jsonPatchOf(request), options)];
   const body = rewriteReferences(request.resource!, references, `Bundle.entry[${request.index}].resource`);
   if (request.method === 'POST') return [await planCreate(services, request.type, body, id)];

@@ -5,13 +5,15 @@
  *
  * Race-free conditional creates: a create made because a search found nothing also claims the key
  * `Type?canonical query` in the `conditional` collection, in the same atomic unit. Of two writers that both
- * saw no match, one fails that claim, searches again and finds the other's resource.
+ * saw no match, one fails that claim, searches again and finds the other's resource. A conditional write to
+ * a match replaces exactly the version the search found (compare-and-swap): a writer that changed it first
+ * makes this one search again, so a resource is never written because it matched before it changed.
  */
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import { typeFilter, type SearchScope } from '../search/execute-search.ts';
 import { parseSearchRequest } from '../search/parse-search.ts';
 import type { ConditionalDocument, ResourceDocument } from '../store/documents.ts';
-import { PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
+import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
 
 /** A conditional search: its resource type and its query (`identifier=sys|1&active=true`). */
 export interface Condition {
@@ -50,20 +52,42 @@ export function conditionKey({ type, query }: Condition): string {
 }
 
 /**
- * The operation that claims a condition's key for `target`: it must not exist yet, or must still hold the
- * (stale) target read now, whose resource no longer matches.
+ * A condition's key and the target it held when read. It is read BEFORE the condition's search: a target read
+ * then was committed before the search ran, so a search that does not find it proves the claim stale (its
+ * resource was deleted or no longer matches) and it may be taken over. Read after the search (once the new
+ * version was validated, which may take a worker's turn), it could be a concurrent creator's fresh claim.
  */
-export async function claimOperation(store: Store, condition: Condition, target: string): Promise<WriteOperation> {
-  const _id = conditionKey(condition);
-  const existing = await store.findOne<ConditionalDocument>('conditional', { _id });
-  const doc: ConditionalDocument = { _id, target };
-  return { op: 'replace', collection: 'conditional', doc, expect: existing ? { target: existing.target } : null };
+export interface Claim {
+  key: string;
+  /** The target the key held before the search, `null` when it held none. */
+  held: string | null;
 }
 
-/** True when a unit failed because another writer claimed one of these keys first: search again. */
-export function lostClaim(err: unknown, claims: WriteOperation[]): boolean {
-  return err instanceof PreconditionFailedError && claims.some((c) => c.collection === 'conditional' && c.doc._id === err.documentId);
+export async function readClaim(store: Store, condition: Condition): Promise<Claim> {
+  const key = conditionKey(condition);
+  const existing = await store.findOne<ConditionalDocument>('conditional', { _id: key });
+  return { key, held: existing ? existing.target : null };
 }
 
-/** How often a conditional write re-runs its search after losing a claim before giving up with 409. */
-export const MAX_CLAIM_ATTEMPTS = 5;
+/**
+ * The operation that claims a condition's key for `target`: the key must still hold what it held before the
+ * search (nothing, or a stale target), otherwise a concurrent writer claimed it and the whole unit fails.
+ */
+export function claimOperation({ key, held }: Claim, target: string): WriteOperation {
+  const doc: ConditionalDocument = { _id: key, target };
+  return { op: 'replace', collection: 'conditional', doc, expect: held === null ? null : { target: held } };
+}
+
+/**
+ * True when a unit failed because another writer got first to one of `searched` (a claimed key, or a resource
+ * a condition chose): the condition is evaluated again on the new state.
+ */
+export function lostRace(err: unknown, searched: ReadonlySet<string>): boolean {
+  return (err instanceof PreconditionFailedError || err instanceof DuplicateKeyError) && searched.has(err.documentId);
+}
+
+/**
+ * How often a conditional write re-runs its search after losing a race before giving up with 409. Each loss
+ * means another writer of the same resource or key finished, so n writers at once all succeed within n attempts.
+ */
+export const MAX_CLAIM_ATTEMPTS = 10;

@@ -63,10 +63,13 @@ interface PoolWorker {
   inFlight: Map<number, Waiting[]>;
   /** Versions held, to send the next batch to the least busy worker. */
   load: number;
+  /** Versions this worker has answered (tests check that the pool, not the main thread, prepared a write). */
+  prepared: number;
   ready: boolean;
 }
 
 export class PreparePool implements VersionPreparer {
+  readonly name: string;
   private readonly workers: PoolWorker[] = [];
   private readonly started: Promise<void>[] = [];
   private queued: Waiting[] = [];
@@ -78,6 +81,7 @@ export class PreparePool implements VersionPreparer {
     private readonly data: PrepareWorkerData,
   ) {
     if (size < 1) throw new Error('a prepare pool has at least one worker');
+    this.name = `${size} prepare worker${size === 1 ? '' : 's'}`;
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
   }
 
@@ -92,6 +96,11 @@ export class PreparePool implements VersionPreparer {
       if (this.queued.length === 0) queueMicrotask(() => this.flush());
       this.queued.push({ content, resolve, reject });
     });
+  }
+
+  /** Versions answered by each current worker (a replaced worker starts again at 0). */
+  preparedPerWorker(): number[] {
+    return this.workers.map((w) => w.prepared);
   }
 
   async close(): Promise<void> {
@@ -114,7 +123,7 @@ export class PreparePool implements VersionPreparer {
 
   private spawn(): PoolWorker {
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: this.data satisfies PrepareWorkerData });
-    const entry: PoolWorker = { worker, inFlight: new Map(), load: 0, ready: false };
+    const entry: PoolWorker = { worker, inFlight: new Map(), load: 0, prepared: 0, ready: false };
     this.started.push(
       new Promise<void>((resolve, reject) => {
         worker.on('message', (message: PrepareResponse | { ready: true }) => {
@@ -135,6 +144,7 @@ export class PreparePool implements VersionPreparer {
     if (!waiting) return;
     entry.inFlight.delete(batch);
     entry.load -= waiting.length;
+    entry.prepared += waiting.length;
     (JSON.parse(results) as PrepareResult[]).forEach((result, i) => {
       if ('error' in result && typeof result.error === 'string') waiting[i].reject(new Error(`prepare worker: ${result.error}`));
       else waiting[i].resolve(result as PreparedVersion);

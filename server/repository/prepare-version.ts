@@ -15,6 +15,8 @@ export type PreparedVersion = { searchValues: SearchValues; failure?: undefined 
 
 /** Validates and indexes versions, in this thread or in worker threads. */
 export interface VersionPreparer {
+  /** Which preparer this is (`main thread`, `2 prepare workers`), for the start-up log and tests. */
+  readonly name: string;
   /** `stored` is the version as it will be stored, `content` its JSON text (exactly what is stored). */
   prepare(stored: JsonObject, content: string): Promise<PreparedVersion>;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export function prepareVersion(resource: Resource): PreparedVersion {
 
 /** Prepares on the calling thread (PREPARE_WORKERS=0, and the default for code that stores without a server). */
 export const prepareInThread: VersionPreparer = {
+  name: 'main thread',
   prepare: async (stored) => prepareVersion(toPlain<Resource>(stored)),
   close: async () => {},
 };

@@ -17,6 +17,7 @@ import type { Store, WriteOperation } from '../store/port.ts';
 import { loadDefinitions } from '../validation/definitions.ts';
 import { reindex } from './reindex.ts';
 import { createResource, deleteResource, updateResource } from './write-path.ts';
+import { prepareInThread } from './prepare-version.ts';
 
 const BIRTH_PLACE = 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace';
 
@@ -72,11 +73,11 @@ describe('reindex (search values extracted again in place)', () => {
   }
 
   it('resources written before a SearchParameter existed are found by it after reindex, with no new version (search.html: values are indexed per SearchParameter)', async () => {
-    const leeds = await createResource({ store }, 'Patient', patient('Leeds') as never);
-    const york = await createResource({ store }, 'Patient', patient('York') as never);
-    const gone = await createResource({ store }, 'Patient', patient('Leeds') as never);
+    const leeds = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
+    const york = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('York') as never);
+    const gone = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
     await deleteResource(store, 'Patient', gone.doc.id);
-    await createResource({ store }, 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
+    await createResource({ store, preparer: prepareInThread }, 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
     const [history, outbox] = [await countAll('history'), await countAll('outbox')];
 
     addBirthCity();
@@ -99,9 +100,9 @@ describe('reindex (search values extracted again in place)', () => {
   });
 
   it('only the given types are read', async () => {
-    await createResource({ store }, 'Patient', patient('Leeds') as never);
-    await createResource({ store }, 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
-    await createResource({ store }, 'PlanDefinition', { resourceType: 'PlanDefinition', status: 'draft' });
+    await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
+    await createResource({ store, preparer: prepareInThread }, 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
+    await createResource({ store, preparer: prepareInThread }, 'PlanDefinition', { resourceType: 'PlanDefinition', status: 'draft' });
     addBirthCity();
     assert.deepEqual(await reindex(store, { types: ['Observation'] }), { examined: 1, updated: 0, retried: 0 });
     assert.deepEqual(await findIds(BIRTH_CITY.code, 'leeds'), []);
@@ -109,8 +110,8 @@ describe('reindex (search values extracted again in place)', () => {
   });
 
   it('an update that commits while reindex reads is not lost: the reindex loses the race, re-reads and retries', async () => {
-    const a = await createResource({ store }, 'Patient', patient('Leeds', 'Adams') as never);
-    const b = await createResource({ store }, 'Patient', patient('York', 'Brown') as never);
+    const a = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds', 'Adams') as never);
+    const b = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('York', 'Brown') as never);
     addBirthCity();
 
     // A store whose first reindex unit is preceded by a client's update of Patient b (the write path's own unit).
@@ -121,7 +122,7 @@ describe('reindex (search values extracted again in place)', () => {
           if (!raced && ops.every((op) => op.op === 'replace' && op.collection === 'resources')) {
             raced = true;
             const body = { ...(parseFhirJson(b.doc.content!) as object), name: [{ family: 'Brown-Hill' }], extension: [{ url: BIRTH_PLACE, valueAddress: { city: 'Hull' } }] };
-            await updateResource({ store }, 'Patient', b.doc.id, body as never);
+            await updateResource({ store, preparer: prepareInThread }, 'Patient', b.doc.id, body as never);
           }
           return store.write(ops);
         },

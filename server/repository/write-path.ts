@@ -7,14 +7,15 @@
  * Validation and extraction (prepare-version.ts) run in the prepare pool's worker threads when the server has them.
  */
 import { newResourceId } from './new-id.ts';
-import { applyPatch, type Operation } from 'rfc6902';
 import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../errors/fhir-error.ts';
 import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
 import { DuplicateKeyError, PreconditionFailedError, type Store, type WriteOperation } from '../store/port.ts';
-import { isResourceType } from '../validation/definitions.ts';
-import { prepareInThread, type VersionPreparer } from './prepare-version.ts';
+import { assertValidId } from '../validation/id-rule.ts';
+import type { VersionPreparer } from './prepare-version.ts';
+import { applyJsonPatch } from './json-patch.ts';
+import type { Config } from '../config.ts';
 
 /** What a write produced: the stored version, and whether it created the resource. */
 export interface WriteResult {
@@ -35,28 +36,27 @@ export interface PlannedWrite extends WriteResult {
 }
 
 /**
- * What the write path writes with: the store, and where new versions are validated and indexed (the server's
- * prepare pool, prepare-pool.ts; in the calling thread when not given).
+ * What the write path writes with: the store, and where new versions are validated and indexed - always given,
+ * never a silent fallback: the server's is the one PREPARE_WORKERS chose (prepare-pool.ts startPreparer).
  */
 export interface WriteContext {
   store: Store;
-  preparer?: VersionPreparer;
+  preparer: VersionPreparer;
+}
+
+/** A patch also needs the body limit, which bounds what it may grow a resource to (json-patch.ts). */
+export interface PatchContext extends WriteContext {
+  config: Pick<Config, 'maxBodyBytes'>;
 }
 
 export interface UpdateOptions {
   /** If-Match: the version the client last saw; a different current version answers 412. */
   ifMatch?: number;
-}
-
-/** FHIR ids: https://hl7.org/fhir/R4/datatypes.html#id */
-const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
-
-export function assertResourceType(type: string): void {
-  if (!isResourceType(type)) throw FhirError.of('not-found', 'not-supported', `Unknown resource type '${type}'`);
-}
-
-export function assertId(id: string): void {
-  if (!ID_PATTERN.test(id)) throw badRequest(`Invalid id '${id}': 1-64 characters of A-Z a-z 0-9 - .`);
+  /**
+   * The version a conditional search matched: the write replaces exactly that version (a change since fails
+   * the unit and the condition is searched again), so it is not read again.
+   */
+  basedOn?: ResourceDocument;
 }
 
 /** POST [type]: the server assigns the id and ignores any id in the body (https://hl7.org/fhir/R4/http.html#create). */
@@ -70,7 +70,7 @@ export async function updateResource(ctx: WriteContext, type: string, id: string
 }
 
 /** PATCH [type]/[id] with a JSON Patch document (https://hl7.org/fhir/R4/http.html#patch). */
-export async function patchResource(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+export async function patchResource(ctx: PatchContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
   return commitOne(ctx.store, await planPatch(ctx, type, id, patch, options));
 }
 
@@ -88,33 +88,28 @@ export function planCreate(ctx: WriteContext, type: string, body: JsonValue, id:
 }
 
 export async function planUpdate(ctx: WriteContext, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
-  assertId(id);
+  assertValidId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
   if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
-  const current = await currentDocument(ctx.store, type, id);
+  const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   checkIfMatch(current, options.ifMatch);
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
 
-export async function planPatch(ctx: WriteContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
-  if (!Array.isArray(patch)) throw badRequest('A JSON Patch body must be an array of operations');
-  const current = await currentDocument(ctx.store, type, id);
+export async function planPatch(ctx: PatchContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
+  const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   const resource = parseFhirJson(current.content) as JsonObject;
-  const errors = applyPatch(resource, patch as unknown as Operation[]);
-  const failed = errors.findIndex((e) => e !== null);
-  if (failed >= 0) {
-    throw FhirError.of('unprocessable', 'processing', `JSON Patch operation ${failed} failed: ${errors[failed]!.message}`);
-  }
+  applyJsonPatch(resource, patch, Buffer.byteLength(current.content), ctx.config.maxBodyBytes);
   if (resource.resourceType !== type || resource.id !== id) throw badRequest('A patch may not change resourceType or id');
   return plan(ctx, resource, id, current, 'PATCH', options.ifMatch !== undefined);
 }
 
 /** Undefined when the resource is already deleted (nothing to write); 404 when it never existed. */
 export async function planDelete(store: Store, type: string, id: string, options: UpdateOptions = {}): Promise<PlannedWrite | undefined> {
-  const current = await currentDocument(store, type, id);
+  const current = options.basedOn ?? (await currentDocument(store, type, id));
   if (!current) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   if (current.deleted) return undefined;
@@ -133,15 +128,18 @@ export async function planDelete(store: Store, type: string, id: string, options
 
 /**
  * Stores planned writes in one atomic unit, durable when it resolves. `extra` operations (e.g. the keys of
- * conditional creates) join the same unit. A concurrent writer turns into 412 (If-Match) or 409.
+ * conditional creates) join the same unit. A concurrent writer turns into 412 (If-Match) or 409, except on
+ * the resources in `searchAgain`: a condition chose them, so the caller gets the store's error and searches again.
  */
-export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = []): Promise<void> {
+export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = [], searchAgain?: ReadonlySet<string>): Promise<void> {
+  const operations = [...plans.flatMap((p) => p.operations), ...extra];
+  if (operations.length === 0) return; // only unchanged resources: nothing to store
   try {
-    await store.write([...plans.flatMap((p) => p.operations), ...extra]);
+    await store.write(operations);
   } catch (err) {
     if (!(err instanceof PreconditionFailedError || err instanceof DuplicateKeyError)) throw err;
     const lost = plans.find((p) => p.doc._id === err.documentId);
-    if (!lost) throw err; // an extra operation's precondition: the caller knows what it means
+    if (!lost || searchAgain?.has(lost.doc._id)) throw err; // an extra operation's precondition, or a condition's: the caller knows what it means
     // Someone else wrote this resource between our read and our write: the spec's answers for a lost race.
     if (lost.versionAware) throw preconditionFailed(`${lost.doc._id} was changed by another request; re-read it and retry`);
     throw conflict(`${lost.doc._id} was changed by another request at the same time; retry`);
@@ -175,7 +173,7 @@ function asResource(body: JsonValue, type: string): JsonObject {
 
 /** Stamps id and meta, validates and indexes one new version. */
 async function plan(
-  { preparer = prepareInThread }: WriteContext,
+  { preparer }: WriteContext,
   body: JsonObject,
   id: string,
   current: ResourceDocument | undefined,
@@ -192,6 +190,11 @@ async function plan(
     meta: { ...clientMeta, versionId: String(versionId), lastUpdated },
     ...rest,
   };
+  // An update or patch that changes nothing writes nothing: no version, no history entry, no event (as HAPI).
+  if (current && !current.deleted && current.content !== null) {
+    const asCurrent = { ...stored, meta: { ...clientMeta, versionId: String(current.versionId), lastUpdated: current.lastUpdated } };
+    if (stringifyFhirJson(asCurrent) === current.content) return { doc: current, created: false, method, operations: [], versionAware };
+  }
   const content = stringifyFhirJson(stored);
   const prepared = await preparer.prepare(stored, content);
   if (prepared.failure) throw new FhirError(prepared.failure.kind, prepared.failure.outcome);

@@ -11,7 +11,6 @@ import { notModified } from '../repository/not-modified.ts';
 import { preferredReturn, sendJson, sendResourceText, setVersionHeaders } from '../http/respond.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
 import {
-  assertResourceType,
   createResource,
   deleteResource,
   patchResource,
@@ -19,6 +18,7 @@ import {
   type WriteResult,
 } from '../repository/write-path.ts';
 import { allOk } from '../errors/outcome.ts';
+import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Services } from '../services.ts';
@@ -26,6 +26,7 @@ import type { Services } from '../services.ts';
 export async function read(ctx: Context, { store }: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
+  assertValidId(id);
   const doc = await readResource(store, type, id);
   setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   if (notModified(ctx.get('if-none-match'), ctx.get('if-modified-since'), doc.versionId, doc.lastUpdated)) {
@@ -38,6 +39,7 @@ export async function read(ctx: Context, { store }: Services): Promise<void> {
 export async function vread(ctx: Context, { store }: Services): Promise<void> {
   const { type, id, vid } = ctx.params as { type: string; id: string; vid: string };
   assertResourceType(type);
+  assertValidId(id);
   const doc = await readVersion(store, type, id, vid);
   setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   sendResourceText(ctx, 200, doc.content!);
@@ -97,6 +99,7 @@ export async function conditionalDelete(ctx: Context, services: Services): Promi
 export async function update(ctx: Context, services: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
+  assertValidId(id);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes);
   const result = await updateResource(services, type, id, body, { ifMatch: ifMatchOf(ctx) });
   answerWrite(ctx, services, result, `${result.created ? 'Created' : 'Updated'} ${type}/${id}`);
@@ -105,6 +108,7 @@ export async function update(ctx: Context, services: Services): Promise<void> {
 export async function patch(ctx: Context, services: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
+  assertValidId(id);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes, true);
   const result = await patchResource(services, type, id, body, { ifMatch: ifMatchOf(ctx) });
   answerWrite(ctx, services, result, `Patched ${type}/${id}`);
@@ -113,6 +117,7 @@ export async function patch(ctx: Context, services: Services): Promise<void> {
 export async function remove(ctx: Context, { store }: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
+  assertValidId(id);
   const doc = await deleteResource(store, type, id);
   if (doc) setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   if (preferredReturn(ctx) === 'OperationOutcome') {

@@ -7,9 +7,9 @@ import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
 import { sendJson } from '../http/respond.ts';
 import { readHistory, type HistoryQuery } from '../repository/read-path.ts';
-import { assertResourceType } from '../repository/write-path.ts';
 import { bundleLinks, type QueryPairs } from '../search/bundle-links.ts';
 import { decodePageToken, encodePageToken } from '../search/page-token.ts';
+import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import type { HistoryDocument } from '../store/documents.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
@@ -17,6 +17,7 @@ import type { Services } from '../services.ts';
 export async function history(ctx: Context, { store, config }: Services): Promise<void> {
   const { type, id } = ctx.params as { type?: string; id?: string };
   if (type) assertResourceType(type);
+  if (id !== undefined) assertValidId(id);
   const query: HistoryQuery = { type, id, count: countOf(ctx.query._count, config.defaultCount, config.maxCount) };
   const since = single(ctx.query._since, '_since');
   if (since !== undefined) {

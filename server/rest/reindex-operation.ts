@@ -8,7 +8,7 @@ import type { Context } from 'koa';
 import type { Parameters } from '@medplum/fhirtypes';
 import { sendJson } from '../http/respond.ts';
 import { reindex, type ReindexSummary } from '../repository/reindex.ts';
-import { assertResourceType } from '../repository/write-path.ts';
+import { assertResourceType } from '../validation/id-rule.ts';
 import type { Services } from '../services.ts';
 
 /** The canonical URL the CapabilityStatement gives the operation. */

@@ -8,10 +8,9 @@ import type { CompartmentDefinition } from '@medplum/fhirtypes';
 import type { Context } from 'koa';
 import { readFormBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
-import { assertResourceType } from '../repository/write-path.ts';
+import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { isStrict } from '../search/parse-search.ts';
 import { searchBundle, type SearchTarget } from '../search/search-bundle.ts';
-import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
@@ -34,7 +33,7 @@ export async function searchSystem(ctx: Context, services: Services): Promise<vo
 export async function searchCompartment(ctx: Context, services: Services): Promise<void> {
   const { id, type } = ctx.params as { id: string; type: string };
   assertResourceType(type);
-  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw badRequest(`'${id}' is not a resource id`);
+  assertValidId(id);
   const params = patientCompartment().get(type) ?? [];
   const refs = params.map((p) => `${p}|Patient/${id}`);
   await runSearch(ctx, services, {

@@ -9,7 +9,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { isJsonObject, toPlain, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
-import { assertId, assertResourceType } from '../repository/write-path.ts';
+import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { validateResource } from '../validation/validate.ts';
 import { allOk } from '../errors/outcome.ts';
 import { badRequest } from '../errors/fhir-error.ts';
@@ -18,7 +18,7 @@ import type { Services } from '../services.ts';
 export async function validateOperation(ctx: Context, { config }: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id?: string };
   assertResourceType(type);
-  if (id !== undefined) assertId(id);
+  if (id !== undefined) assertValidId(id);
   const body = resourceOf(await readJsonBody(ctx, config.maxBodyBytes));
   const resource = toPlain<Resource>(body);
   if (resource.resourceType !== type) {

@@ -7,6 +7,7 @@
  */
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { badRequest, notSupported } from '../errors/fhir-error.ts';
+import { isValidId } from '../validation/id-rule.ts';
 import type { Filter } from '../store/port.ts';
 import type { Code } from '../terminology/expand-value-set.ts';
 import { compositeComponents } from '../search-index/extract-composite.ts';
@@ -103,6 +104,6 @@ function compileMissing(code: string, value: string): Filter {
 function compileId(code: string, modifier: string | undefined, value: string): Filter {
   if (modifier !== undefined) throw notSupported(`Modifier ':${modifier}' is not supported on '_id'`, code);
   const ids = splitValues(value).map(unescapeValue);
-  if (ids.some((id) => !/^[A-Za-z0-9\-.]{1,64}$/.test(id))) throw badRequest(`'${value}' is not a resource id`, code);
+  if (ids.some((id) => !isValidId(id))) throw badRequest(`'${value}' is not a resource id`, code);
   return ids.length === 1 ? { id: ids[0] } : { id: { $in: ids } };
 }

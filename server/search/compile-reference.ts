@@ -9,13 +9,13 @@
  * - `:identifier` (`[system]|value`): Reference.identifier, stored as a token `param:identifier|value|system`.
  */
 import { badRequest, notSupported } from '../errors/fhir-error.ts';
+import { isValidId } from '../validation/id-rule.ts';
 import type { Filter } from '../store/port.ts';
 import { tokenCondition } from './compile-token.ts';
 import { anyOf, escapeRegex, splitEscaped, splitValues, unescapeValue } from './split-values.ts';
 
 const HISTORY = /\/_history\/[^/]*$/;
 const TYPE = /^[A-Z][A-Za-z]+$/;
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function compileReference(code: string, modifier: string | undefined, value: string, targets: string[], baseUrl?: string): Filter {
   const values = splitValues(value);
@@ -52,10 +52,10 @@ export function compileReference(code: string, modifier: string | undefined, val
     }
     if (version !== undefined) throw badRequest(`'${raw}' is not a reference for '${code}'`, code);
     const slash = v.split('/');
-    if (slash.length === 2 && TYPE.test(slash[0]) && ID.test(slash[1])) {
+    if (slash.length === 2 && TYPE.test(slash[0]) && isValidId(slash[1])) {
       if (modifier !== undefined && modifier !== slash[0]) throw badRequest(`'${v}' is not a ${modifier} for '${code}:${modifier}'`, code);
       local(v);
-    } else if (slash.length === 1 && ID.test(v)) {
+    } else if (slash.length === 1 && isValidId(v)) {
       const types = modifier !== undefined ? [modifier] : targets;
       if (types.length > 0) for (const t of types) local(`${t}/${v}`);
       else patterns.push(new RegExp(`^${escapeRegex(`${code}|`)}(?:[^|]*/)?[A-Z][A-Za-z]+${escapeRegex(`/${v}`)}$`));

@@ -4,6 +4,7 @@
  * (page-token.ts) in `_sort` order with `_id` as the tie-break.
  */
 import { FhirError, badRequest, tooCostly } from '../errors/fhir-error.ts';
+import { isValidId } from '../validation/id-rule.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Sort, Store } from '../store/port.ts';
 import { compileParameter } from './compile-parameter.ts';
@@ -141,7 +142,8 @@ async function boundedFind(store: Store, filter: Filter, name: string): Promise<
 /** `Patient/1`, or `[base]/Patient/1` on this server -> `Patient/1`; anything else -> undefined. */
 export function localReference(reference: string, baseUrl: string): string | undefined {
   const local = reference.startsWith(`${baseUrl}/`) ? reference.slice(baseUrl.length + 1) : reference;
-  return /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(local) ? local : undefined;
+  const [type, id, ...more] = local.split('/');
+  return more.length === 0 && id !== undefined && /^[A-Z][A-Za-z]+$/.test(type) && isValidId(id) ? local : undefined;
 }
 
 export interface SearchPage {

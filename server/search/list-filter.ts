@@ -5,18 +5,17 @@
  */
 import type { List } from '@medplum/fhirtypes';
 import { badRequest } from '../errors/fhir-error.ts';
+import { isValidId } from '../validation/id-rule.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Store } from '../store/port.ts';
 import { localReference } from './execute-search.ts';
 import { splitValues, unescapeValue } from './split-values.ts';
 
-const ID = /^[A-Za-z0-9\-.]{1,64}$/;
-
 export async function listFilter(store: Store, resourceType: string, value: string, baseUrl: string): Promise<Filter> {
   const ids = new Set<string>();
   for (const raw of splitValues(value).map(unescapeValue)) {
     const listId = raw.startsWith('List/') ? raw.slice('List/'.length) : raw;
-    if (!ID.test(listId)) throw badRequest(`_list takes List/[id] or [id], not '${raw}'`, '_list');
+    if (!isValidId(listId)) throw badRequest(`_list takes List/[id] or [id], not '${raw}'`, '_list');
     const doc = await store.findOne<ResourceDocument>('resources', { _id: `List/${listId}`, deleted: false });
     if (!doc?.content) continue;
     const list = JSON.parse(doc.content) as List;

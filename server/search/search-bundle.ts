@@ -7,7 +7,7 @@
 import { getResourceTypes } from '@medplum/core';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
-import { assertResourceType } from '../repository/write-path.ts';
+import { assertResourceType } from '../validation/id-rule.ts';
 import type { Services } from '../services.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter } from '../store/port.ts';
