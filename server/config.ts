@@ -1,7 +1,7 @@
 import os from 'node:os';
 
 /**
- * Runtime configuration, read once from the environment (the contract in DESIGN.md; every variable is in the README).
+ * Runtime configuration, read once from the environment (every variable is in the README's configuration table).
  */
 export interface Config {
   port: number;

@@ -1,6 +1,6 @@
 /**
- * The one write path (DESIGN.md): every writer (REST, later batch/transaction, the HL7 listener and workflow
- * jobs) creates, updates, patches and deletes through these functions, so every resource is validated,
+ * The one write path (README, "How it fits together"): every writer (REST, batch/transaction, the HL7 listener
+ * through the engine façade, later workflow jobs) creates, updates, patches and deletes through these functions, so every resource is validated,
  * versioned, indexed for search and announced in the outbox the same way.
  *
  * request -> validate -> extract search values -> store current + history version + outbox event, atomically.
