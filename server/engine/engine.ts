@@ -4,7 +4,7 @@
  * compiler and write path as REST, so what a feature writes is validated, indexed, versioned and put in the
  * outbox exactly like a REST write.
  */
-import type { OperationOutcome } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { parseEntryRequest } from '../bundle/entry-request.ts';
 import { applyTransaction, type EntryResult } from '../bundle/transaction.ts';
 import type { Config } from '../config.ts';
@@ -12,6 +12,7 @@ import { parseFhirJson, toPlain, type JsonObject, type JsonValue } from '../fhir
 import type { Logger } from '../logger.ts';
 import { findOneMatch } from '../repository/conditional.ts';
 import { readResource } from '../repository/read-path.ts';
+import { searchBundle } from '../search/search-bundle.ts';
 import type { Services } from '../services.ts';
 import type { StoredDocument, WriteOperation } from '../store/port.ts';
 import { validateResource } from '../validation/validate.ts';
@@ -33,7 +34,15 @@ export interface Engine {
   read(principal: Principal, type: string, id: string): Promise<JsonObject>;
   /** The one resource a conditional search matches (`identifier=sys|1`), or undefined; several: `precondition-failed`. */
   findOne(principal: Principal, type: string, query: string): Promise<JsonObject | undefined>;
-  /** A FHIR transaction of Bundle entries (http.html#transaction): all or nothing, durable when it resolves. */
+  /**
+   * A search as `GET [type]?query` answers it, strict (an unknown parameter is an error, never left out): the
+   * searchset Bundle, one page (`_count`, default DEFAULT_COUNT) with its `next` link.
+   */
+  search(principal: Principal, type: string, query: string): Promise<Bundle>;
+  /**
+   * A FHIR transaction of Bundle entries (http.html#transaction): all or nothing, durable when it resolves. It is
+   * also how a feature writes (create, update with If-Match, conditional writes, delete): one write path.
+   */
   transaction(principal: Principal, entries: JsonValue[], options?: TransactionOptions): Promise<EntryResult[]>;
   /** Validates a resource as a write would, without writing: the failure's OperationOutcome, or undefined. */
   validate(principal: Principal, resource: JsonValue): Promise<OperationOutcome | undefined>;
@@ -54,6 +63,9 @@ export function createEngine(services: Services): Engine {
     async findOne(_principal, type, query) {
       const doc = await findOneMatch(store, config.baseUrl, { type, query });
       return doc?.content ? (parseFhirJson(doc.content) as JsonObject) : undefined;
+    },
+    search(_principal, type, query) {
+      return searchBundle(services, { path: type, types: [type], pairs: [...new URLSearchParams(query)] }, true);
     },
     transaction(_principal, entries, options = {}) {
       const requests = entries.map((entry, i) => parseEntryRequest(entry, i, config.baseUrl));
