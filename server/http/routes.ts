@@ -13,6 +13,7 @@ import { reindexOperation } from '../rest/reindex-operation.ts';
 import { searchCompartment, searchSystem, searchType } from '../rest/search.ts';
 import type { Services } from '../services.ts';
 import { validateOperation } from '../rest/validate-operation.ts';
+import { notSupported } from '../errors/fhir-error.ts';
 import { sendJson } from './respond.ts';
 
 type Handler = (ctx: Context, services: Services) => Promise<void>;
@@ -34,6 +35,8 @@ export function fhirRouter(services: Services, version: string): Router {
   router.post('/:type/\\$validate', h(validateOperation));
   router.post('/:type/:id/\\$validate', h(validateOperation));
   router.post('/:type/\\$reindex', h(reindexOperation));
+  // Any other `$operation` (https://hl7.org/fhir/R4/operations.html) is named as not supported, not read as a type or id.
+  for (const path of ['/\\$:operation', '/:type/\\$:operation', '/:type/:id/\\$:operation']) router.all(path, unsupportedOperation);
   router.get('/:type/_history', h(history));
   router.get('/:type/:id/_history', h(history));
   router.get('/:type/:id/_history/:vid', h(vread));
@@ -49,6 +52,11 @@ export function fhirRouter(services: Services, version: string): Router {
   router.patch('/:type/:id', h(patch));
   router.delete('/:type/:id', h(remove));
   return router;
+}
+
+function unsupportedOperation(ctx: Context): never {
+  const name = `$${(ctx.params as { operation: string }).operation}`;
+  throw notSupported(`Operation '${name}' is not supported`, name);
 }
 
 export function probeRouter(services: Services): Router {
