@@ -80,6 +80,13 @@ describe('Object.prototype names in a search (search.html#errors)', () => {
     assert.equal(only.name, undefined);
   });
 
+  it('a system search checks _elements against every type', async () => {
+    const known = await http.get(`/fhir?_id=${id}&_elements=gender`).set('prefer', 'handling=strict');
+    assert.equal(known.status, 200, known.text);
+    const unknown = await http.get(`/fhir?_id=${id}&_elements=constructor`).set('prefer', 'handling=strict');
+    assert.equal(unknown.status, 400, unknown.text);
+  });
+
   it('a chain or _has through such a name is unknown too', async () => {
     await strict('general-practitioner.constructor=x', 'general-practitioner.constructor');
     await strict('_has:Observation:constructor:code=x', '_has:Observation:constructor:code');
