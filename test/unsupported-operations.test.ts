@@ -4,13 +4,8 @@
  * not read as a resource type or id.
  */
 import assert from 'node:assert/strict';
-import { fhirClient } from './support/fhir-client.ts';
+import { assertOutcome, fhirClient } from './support/fhir-client.ts';
 import { useTestServer } from './support/in-process-server.ts';
-
-interface Outcome {
-  resourceType: string;
-  issue: { code: string; expression?: string[]; diagnostics?: string }[];
-}
 
 describe('unsupported $operations', () => {
   const { http } = useTestServer();
@@ -26,12 +21,8 @@ describe('unsupported $operations', () => {
       ['get', '/fhir/$export', '$export'],
     ] as const) {
       const res = await http[method](path);
-      assert.equal(res.status, 400, `${method} ${path}: ${res.text}`);
-      const outcome = res.body as Outcome;
-      assert.equal(outcome.resourceType, 'OperationOutcome');
-      assert.equal(outcome.issue[0].code, 'not-supported');
-      assert.deepEqual(outcome.issue[0].expression, [name]);
-      assert.match(outcome.issue[0].diagnostics ?? '', new RegExp(`\\${name}`));
+      const outcome = assertOutcome(res, 400, 'not-supported', name, `${method} ${path}`);
+      assert.match(outcome.issue?.[0]?.diagnostics ?? '', new RegExp(`\\${name}`));
     }
   });
 
