@@ -4,13 +4,8 @@
  * modifier is left out under `handling=lenient` (https://hl7.org/fhir/R4/search.html#errors).
  */
 import assert from 'node:assert/strict';
-import { fhirClient } from './support/fhir-client.ts';
+import { assertOutcome, fhirClient } from './support/fhir-client.ts';
 import { useTestServer } from './support/in-process-server.ts';
-
-interface Outcome {
-  resourceType: string;
-  issue: { code: string; expression?: string[] }[];
-}
 
 describe('malformed values of supported parameters (search.html#errors)', () => {
   const { http } = useTestServer();
@@ -36,11 +31,7 @@ describe('malformed values of supported parameters (search.html#errors)', () => 
       for (const [url, expression] of cases) {
         const req = http.get(encodeURI(url));
         const res = await (strict ? req.set('prefer', 'handling=strict') : req);
-        assert.equal(res.status, 400, `${url}: ${res.text}`);
-        const outcome = res.body as Outcome;
-        assert.equal(outcome.resourceType, 'OperationOutcome', url);
-        assert.equal(outcome.issue[0].code, 'invalid', url);
-        assert.deepEqual(outcome.issue[0].expression, [expression], url);
+        assertOutcome(res, 400, 'invalid', expression, url);
       }
     });
   }

@@ -4,14 +4,10 @@
  * ignored with an outcome entry by default and 400 with `Prefer: handling=strict` (https://hl7.org/fhir/R4/search.html#errors).
  */
 import assert from 'node:assert/strict';
-import { fhirClient, type SearchEntry } from './support/fhir-client.ts';
+import { assertOutcome, fhirClient, type SearchEntry } from './support/fhir-client.ts';
 import { useTestServer } from './support/in-process-server.ts';
 
 const NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
-
-interface Outcome {
-  issue: { code: string; expression?: string[]; diagnostics?: string }[];
-}
 
 describe('Object.prototype names in a search (search.html#errors)', () => {
   const { http } = useTestServer();
@@ -36,10 +32,7 @@ describe('Object.prototype names in a search (search.html#errors)', () => {
 
   async function strict(query: string, expression: string): Promise<void> {
     const res = await http.get(`/fhir/Patient?_id=${id}&${query}`).set('prefer', 'handling=strict');
-    assert.equal(res.status, 400, `${query}: ${res.text}`);
-    const outcome = res.body as Outcome;
-    assert.equal(outcome.issue[0].code, 'not-supported', query);
-    assert.deepEqual(outcome.issue[0].expression, [expression], query);
+    assertOutcome(res, 400, 'not-supported', expression, query);
   }
 
   it('as a search parameter: ignored as unknown (the search still matches), 400 not-supported in strict mode', async () => {
@@ -78,6 +71,13 @@ describe('Object.prototype names in a search (search.html#errors)', () => {
     const only = (subsetted.body.entry as { resource: Record<string, unknown> }[])[0].resource;
     assert.equal(only.gender, 'female');
     assert.equal(only.name, undefined);
+  });
+
+  it('a system search checks _elements against every type', async () => {
+    const known = await http.get(`/fhir?_id=${id}&_elements=gender`).set('prefer', 'handling=strict');
+    assert.equal(known.status, 200, known.text);
+    const unknown = await http.get(`/fhir?_id=${id}&_elements=constructor`).set('prefer', 'handling=strict');
+    assert.equal(unknown.status, 400, unknown.text);
   });
 
   it('a chain or _has through such a name is unknown too', async () => {

@@ -11,6 +11,7 @@ import { conditionalDelete, conditionalPatch, conditionalUpdate, create, patch, 
 import { history } from './history.ts';
 import { REINDEX_DEFINITION, reindexOperation } from './reindex-operation.ts';
 import { searchCompartment, searchSystem, searchType } from './search.ts';
+import { unsupportedOperation } from './unsupported-operation.ts';
 import { validateOperation } from './validate-operation.ts';
 
 export type Handler = (ctx: Context, services: Services) => Promise<void>;
@@ -18,7 +19,8 @@ export type TypeInteraction = NonNullable<CapabilityStatementRestResource['inter
 export type SystemInteraction = CapabilityStatementRestInteraction['code'];
 
 export interface FhirRoute {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** `all`: every method (the catch-all for unsupported operations). */
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'all';
   /** Below `/fhir`, in @koa/router syntax. */
   path: string;
   handler: Handler;
@@ -40,6 +42,9 @@ export const FHIR_ROUTES: readonly FhirRoute[] = [
   { method: 'post', path: '/:type/\\$validate', handler: validateOperation, operation: { name: 'validate', definition: VALIDATE, scope: 'type' } },
   { method: 'post', path: '/:type/:id/\\$validate', handler: validateOperation, operation: { name: 'validate', definition: VALIDATE, scope: 'type' } },
   { method: 'post', path: '/:type/\\$reindex', handler: reindexOperation, operation: { name: 'reindex', definition: REINDEX_DEFINITION, scope: 'type' } },
+  { method: 'all', path: '/\\$:operation', handler: unsupportedOperation },
+  { method: 'all', path: '/:type/\\$:operation', handler: unsupportedOperation },
+  { method: 'all', path: '/:type/:id/\\$:operation', handler: unsupportedOperation },
   { method: 'get', path: '/:type/_history', handler: history, typeInteractions: ['history-type'] },
   { method: 'get', path: '/:type/:id/_history', handler: history, typeInteractions: ['history-instance'] },
   { method: 'get', path: '/:type/:id/_history/:vid', handler: vread, typeInteractions: ['vread'] },

@@ -2,7 +2,7 @@
  * `_summary` and `_elements` (https://hl7.org/fhir/R4/search.html#summary, #elements): a subset of each
  * resource, marked with the `SUBSETTED` tag as the spec asks.
  */
-import { getDataType } from '@medplum/core';
+import { getDataType, tryGetDataType } from '@medplum/core';
 import type { Coding } from '@medplum/fhirtypes';
 import type { SummaryMode } from './parse-search.ts';
 
@@ -55,7 +55,8 @@ export function unknownElements(types: string[], elements: string[], allTypes: (
 
 function isElementOf(type: string, name: string): boolean {
   if (name === 'id' || name === 'meta') return true;
-  const elements = getDataType(type).elements;
+  const elements = tryGetDataType(type)?.elements;
+  if (!elements) return false;
   return Object.hasOwn(elements, name) || Object.hasOwn(elements, `${name}[x]`) || choiceKey(type, name) !== undefined;
 }
 

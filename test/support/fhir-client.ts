@@ -8,7 +8,7 @@
  *   assert.deepEqual(await ids(`/fhir/Patient?_id=${p.id}`), [p.id]);
  */
 import assert from 'node:assert/strict';
-import type { Resource } from '@medplum/fhirtypes';
+import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { FHIR_JSON } from './fhir-requests.ts';
 import type { Http } from './in-process-server.ts';
 
@@ -41,4 +41,17 @@ export function fhirClient(http: Http): FhirClient {
       return ((res.body.entry ?? []) as SearchEntry[]).filter((e) => e.search.mode === 'match').map((e) => e.resource.id).sort();
     },
   };
+}
+
+/**
+ * Asserts an error answer: `status` and an OperationOutcome whose first issue has `code` and, when given,
+ * `expression` as its only expression; answers the OperationOutcome.
+ */
+export function assertOutcome(res: { status: number; body: unknown; text: string }, status: number, code: string, expression?: string, label = ''): OperationOutcome {
+  assert.equal(res.status, status, `${label} ${res.text}`);
+  const outcome = res.body as OperationOutcome;
+  assert.equal(outcome.resourceType, 'OperationOutcome', label);
+  assert.equal(outcome.issue?.[0]?.code, code, label);
+  if (expression !== undefined) assert.deepEqual(outcome.issue?.[0]?.expression, [expression], label);
+  return outcome;
 }
