@@ -54,11 +54,8 @@ export interface SearchRequest {
   revinclude: IncludeSpec[];
   /** `_type` of a system search. */
   types?: string[];
-  /** Result parameters as they were accepted, for the self link. */
-  accepted: [string, string][];
   /** Parameters ignored in lenient mode (each says why), for the OperationOutcome entry. */
   ignored: IgnoredParameter[];
-  strict: boolean;
 }
 
 /** Parameters that only change how the answer is written, never what matches. */
@@ -80,9 +77,7 @@ export function parseSearchRequest(
     count: options.defaultCount,
     include: [],
     revinclude: [],
-    accepted: [],
     ignored: [],
-    strict: options.strict,
   };
   const seen = new Set<string>();
   const once = (name: string) => {
@@ -107,7 +102,6 @@ export function parseSearchRequest(
         once('_count');
         if (!/^[0-9]+$/.test(value)) throw badRequest(`_count must be a non-negative integer, got '${value}'`, '_count');
         req.count = Math.min(Number(value), options.maxCount);
-        req.accepted.push([name, String(req.count)]);
         continue;
       }
       case '_page':
@@ -123,7 +117,6 @@ export function parseSearchRequest(
           if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(code)) throw badRequest(`_sort: '${part}' is not a search parameter`, '_sort');
           req.sort.push({ code, descending });
         }
-        req.accepted.push([name, value]);
         continue;
       }
       case '_total':
@@ -133,7 +126,6 @@ export function parseSearchRequest(
           continue;
         }
         req.total = value;
-        req.accepted.push([name, value]);
         continue;
       case '_summary':
         once('_summary');
@@ -142,13 +134,11 @@ export function parseSearchRequest(
           continue;
         }
         req.summary = value as SummaryMode;
-        req.accepted.push([name, value]);
         continue;
       case '_elements':
         once('_elements');
         checkValues(name, value.split(','));
         req.elements = value.split(',').map((s) => s.trim()).filter(Boolean);
-        req.accepted.push([name, value]);
         continue;
       case '_include':
       case '_revinclude': {
@@ -163,7 +153,6 @@ export function parseSearchRequest(
           continue;
         }
         (base === '_include' ? req.include : req.revinclude).push(spec);
-        req.accepted.push([name, value]);
         continue;
       }
       case '_type':
@@ -171,7 +160,6 @@ export function parseSearchRequest(
         once('_type');
         checkValues(name, value.split(','));
         req.types = value.split(',').map((s) => s.trim()).filter(Boolean);
-        req.accepted.push([name, value]);
         continue;
     }
     if (UNSUPPORTED_RESULT_PARAMETERS.has(base)) {
