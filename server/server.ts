@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
+import { resourceLimits, type Config } from './config.ts';
 import type { Services } from './services.ts';
 import type { Logger } from './logger.ts';
 import { startPreparer } from './repository/prepare-pool.ts';
@@ -22,9 +22,10 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // The prepare workers load their definitions while this thread loads its own (search, $validate, reindex).
-  const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
+  const limits = resourceLimits(config);
+  const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir, limits });
   try {
-    loadValidation(config.extraProfilesDir);
+    loadValidation(config.extraProfilesDir, limits);
   } catch (err) {
     void preparing.then((p) => p.close(), () => {});
     throw err;

@@ -44,15 +44,11 @@ import {
   type InternalTypeSchema,
   type TypedValue,
 } from '@medplum/core';
-import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { fromElementPath, resolveLocation, valueAt } from './expression.ts';
+import { isFull, issue, type Issue } from './issue.ts';
 import { BASE64_REGEX } from './schema.ts';
 
-export type Issue = OperationOutcomeIssue & { severity: 'error'; diagnostics: string; expression: [string] };
-
-export function issue(code: Issue['code'], diagnostics: string, expression: string): Issue {
-  return { severity: 'error', code, diagnostics, expression: [expression] };
-}
 
 // ---------------------------------------------------------------------------
 // Primitive values, with R4's (XML Schema) meaning of whitespace
@@ -455,6 +451,9 @@ export function medplumIssues(resource: Resource, profile?: StructureDefinition)
     }
     const out: Issue[] = [];
     for (const found of err.outcome.issue ?? []) {
+      if (isFull(out)) {
+        break; // enough to answer (issue.ts)
+      }
       if (found.severity !== 'error' && found.severity !== 'fatal') {
         continue;
       }
