@@ -13,6 +13,7 @@ import { reindexOperation } from '../rest/reindex-operation.ts';
 import { searchCompartment, searchSystem, searchType } from '../rest/search.ts';
 import type { Services } from '../services.ts';
 import { validateOperation } from '../rest/validate-operation.ts';
+import { withResponseBudget } from '../rest/response-budget.ts';
 import { sendJson } from './respond.ts';
 
 type Handler = (ctx: Context, services: Services) => Promise<void>;
@@ -21,6 +22,8 @@ export function fhirRouter(services: Services, version: string): Router {
   const router = new Router({ prefix: '/fhir' });
   const h = (handler: Handler) => (ctx: Context) => handler(ctx, services);
   let capabilities: CapabilityStatement | undefined;
+  // Every FHIR answer counts the resources it holds against MAX_RESPONSE_BYTES (rest/response-budget.ts).
+  router.use((ctx, next) => withResponseBudget(services.config.maxResponseBytes, next));
 
   router.get('/metadata', (ctx) => {
     capabilities ??= capabilityStatement(services.config, version);

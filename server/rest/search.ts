@@ -20,6 +20,7 @@ import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter } from '../store/port.ts';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
+import { chargeResponse } from './response-budget.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
 export async function searchType(ctx: Context, services: Services): Promise<void> {
@@ -102,6 +103,7 @@ export async function searchBundle({ store, config }: Services, target: SearchTa
     maxCount: config.maxCount,
     systemSearch: target.system,
   });
+  chargeResponse(''); // a batch whose earlier entries spent the response budget stops here, before searching
   const scope: SearchScope = { store, baseUrl: config.baseUrl, strict, ignored: [...req.ignored] };
   const types = target.types ?? req.types ?? [];
   for (const t of types) assertResourceType(t);
@@ -168,6 +170,7 @@ async function searchFilter(scope: SearchScope, req: SearchRequest, types: strin
 }
 
 function entryOf(doc: ResourceDocument, baseUrl: string, req: SearchRequest, mode: 'match' | 'include'): BundleEntry {
+  chargeResponse(doc.content!); // before parsing it: past MAX_RESPONSE_BYTES nothing more is built
   const parsed = parseFhirJson(doc.content!) as unknown as Record<string, unknown>;
   const resource = subset(parsed, req.summary, req.elements) as unknown as Resource;
   return { fullUrl: `${baseUrl}/${doc.resourceType}/${doc.id}`, resource, search: { mode } };
