@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
 import { createApp } from './app.ts';
+import { answerClientError } from './http/client-error.ts';
 import { resourceLimits, type Config } from './config.ts';
 import type { Services } from './services.ts';
 import type { Logger } from './logger.ts';
@@ -35,6 +36,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const app = createApp(services);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError); // 400/414/431 with an OperationOutcome instead of a reset
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

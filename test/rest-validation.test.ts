@@ -77,6 +77,47 @@ describe('validation on write', () => {
     });
   });
 
+  describe('hostile element names and bodies', () => {
+    it('members named after Object.prototype are unknown elements (400 with their expression), not a crash', async () => {
+      for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+        const res = await http.post('/fhir/Patient').set('content-type', FHIR).send(`{"resourceType":"Patient","${name}":{"prototype":{}}}`);
+        assert.equal(res.status, 400, `${name}: ${res.text}`);
+        assert.deepEqual(res.body.issue[0].expression, [`Patient.${name}`]);
+      }
+      const nested = await post({ resourceType: 'Patient', name: [{ family: 'x', toString: 'y' }] });
+      assert.equal(nested.status, 400);
+      assert.deepEqual(nested.body.issue[0].expression, ['Patient.name[0].toString']);
+      const resourceType = await http.post('/fhir/Patient').set('content-type', FHIR).send('{"resourceType":{"toString":1}}');
+      assert.equal(resourceType.status, 400);
+      assert.equal(resourceType.body.resourceType, 'OperationOutcome');
+    });
+
+    it('$validate of a body that is not an object (null, [], 1) answers 400 with an OperationOutcome', async () => {
+      for (const text of ['null', '[]', '1', '"Patient"']) {
+        const res = await http.post('/fhir/Patient/$validate').set('content-type', FHIR).send(text);
+        assert.equal(res.status, 400, `${text}: ${res.text}`);
+        assert.equal(res.body.resourceType, 'OperationOutcome');
+      }
+    });
+
+    it('a body nested deeper than 500 levels answers 400 too-costly before it is parsed', async () => {
+      const deep = `{"resourceType":"QuestionnaireResponse","status":"completed","item":[${'{"linkId":"a","item":['.repeat(3000)}{"linkId":"b"}${']}'.repeat(3000)}]}`;
+      for (const path of ['/fhir/QuestionnaireResponse', '/fhir/QuestionnaireResponse/$validate']) {
+        const res = await http.post(path).set('content-type', FHIR).send(deep);
+        assert.equal(res.status, 400, res.text);
+        assert.equal(res.body.issue[0].code, 'too-costly');
+      }
+    });
+
+    it('a JSON Patch through __proto__ or toString answers 400, not a crash', async () => {
+      const created = await post({ resourceType: 'Patient', name: [{ family: 'P' }] });
+      const ops = [{ op: 'move', from: '/__proto__', path: '/toString' }];
+      const res = await http.patch(`/fhir/Patient/${created.body.id}`).set('content-type', 'application/json-patch+json').send(JSON.stringify(ops));
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.resourceType, 'OperationOutcome');
+    });
+  });
+
   describe('the cost of validation is bounded', function () {
     this.timeout(120_000);
 

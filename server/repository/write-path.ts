@@ -8,7 +8,7 @@
  */
 import { newResourceId } from './new-id.ts';
 import { applyPatch, type Operation } from 'rfc6902';
-import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, parseFhirJson, shown, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../errors/fhir-error.ts';
 import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
@@ -91,7 +91,7 @@ export async function planUpdate(ctx: WriteContext, type: string, id: string, bo
   assertId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
-  if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
+  if (resource.id !== id) throw badRequest(`The id in the body ('${shown(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
   const current = await currentDocument(ctx.store, type, id);
   checkIfMatch(current, options.ifMatch);
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
@@ -103,6 +103,8 @@ export async function planPatch(ctx: WriteContext, type: string, id: string, pat
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
   const resource = parseFhirJson(current.content) as JsonObject;
+  // A path through Object.prototype's names (`/__proto__`, `/toString`) reaches the prototype, not the resource.
+  if (patch.some((op) => isJsonObject(op) && [op.path, op.from].some((p) => typeof p === 'string' && p.split('/').some((s) => s in Object.prototype)))) throw badRequest('A JSON Patch path may not name __proto__, constructor, toString or another Object member');
   const errors = applyPatch(resource, patch as unknown as Operation[]);
   const failed = errors.findIndex((e) => e !== null);
   if (failed >= 0) {
@@ -168,7 +170,7 @@ function checkIfMatch(current: ResourceDocument | undefined, ifMatch: number | u
 function asResource(body: JsonValue, type: string): JsonObject {
   if (!isJsonObject(body)) throw badRequest('The body must be a JSON object (a FHIR resource)');
   if (body.resourceType !== type) {
-    throw badRequest(`The body's resourceType ('${String(body.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
+    throw badRequest(`The body's resourceType ('${shown(body.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
   }
   return body as JsonObject;
 }

@@ -5,7 +5,7 @@
  * cannot even read is a 400.
  */
 import type { Context } from 'koa';
-import { isJsonObject, stringifyFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, shown, stringifyFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { assertId, assertResourceType } from '../repository/write-path.ts';
@@ -20,7 +20,7 @@ export async function validateOperation(ctx: Context, { config, preparer }: Serv
   const resource = resourceOf(await readJsonBody(ctx, config.maxBodyBytes));
   if (!isJsonObject(resource)) throw badRequest('The body must be a JSON object (a FHIR resource, or Parameters holding one)');
   if (resource.resourceType !== type) {
-    throw badRequest(`The resourceType ('${String(resource.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
+    throw badRequest(`The resourceType ('${shown(resource.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
   }
   // In a prepare worker: a costly resource holds one of them, not the thread that answers every request.
   const failure = await preparer.validate(stringifyFhirJson(resource));
