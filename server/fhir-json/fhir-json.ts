@@ -64,8 +64,8 @@ function plainCopy(value: JsonValue): unknown {
 
 export type JsonObject = { [key: string]: JsonValue };
 
-/** A JSON object (not an array, not null, not a LosslessNumber). */
-export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+/** A JSON object (not an array, not null, not a LosslessNumber): the one such test, for parsed and plain values. */
+export function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !isLosslessNumber(value);
 }
 

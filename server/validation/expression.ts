@@ -13,15 +13,13 @@
  * - unknown properties as they are: `/foo` -> `Patient.foo`.
  */
 import { tryGetDataType } from '@medplum/core';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 import { isResourceType } from './definitions.ts';
 
 export type PathSegment = string | number;
 
 type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -83,10 +81,10 @@ export function resolveLocation(
       value = Array.isArray(value) ? value[segment] : undefined;
       continue;
     }
-    if (isObject(value) && typeof value.resourceType === 'string' && isResourceType(value.resourceType)) {
+    if (isJsonObject(value) && typeof value.resourceType === 'string' && isResourceType(value.resourceType)) {
       type = value.resourceType;
     }
-    value = isObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+    value = isJsonObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
     const primitiveExtension = segment.length > 1 && segment.startsWith('_');
     const key = primitiveExtension ? segment.slice(1) : segment;
     const schema = type ? tryGetDataType(type) : undefined;
@@ -143,7 +141,7 @@ export function fromJsonPointer(root: unknown, pointer: string): PathSegment[] {
       value = value[index];
     } else {
       out.push(token);
-      value = isObject(value) && Object.hasOwn(value, token) ? value[token] : undefined;
+      value = isJsonObject(value) && Object.hasOwn(value, token) ? value[token] : undefined;
     }
   }
   return out;
@@ -172,7 +170,7 @@ export function fromElementPath(root: unknown, path: string): PathSegment[] {
       value = Array.isArray(value) ? value[index] : undefined;
       continue;
     }
-    if (!isObject(value) && value !== undefined && owner && typeof out[ownerAt] === 'string') {
+    if (!isJsonObject(value) && value !== undefined && owner && typeof out[ownerAt] === 'string') {
       const sibling = '_' + String(out[ownerAt]);
       if (Object.hasOwn(owner, sibling)) {
         out[ownerAt] = sibling;
@@ -182,7 +180,7 @@ export function fromElementPath(root: unknown, path: string): PathSegment[] {
         }
       }
     }
-    const obj = isObject(value) ? value : undefined;
+    const obj = isJsonObject(value) ? value : undefined;
     let key = token;
     if (key.endsWith('[x]')) {
       const base = key.slice(0, -3);

@@ -23,6 +23,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isResourceType } from './definitions.ts';
 import { fromJsonPointer, resolveLocation, toFhirPath, valueAt, type PathSegment } from './expression.ts';
 import { isFull, issue, type Issue } from './issue.ts';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 
@@ -332,7 +333,7 @@ function translate(ctx: Context, errors: readonly ErrorObject[]): void {
         if (params.error === 'mapping') {
           const where = toFhirPath(ctx.root, ctx.rootType, [...location, 'resourceType']);
           ctx.out.push(issue('value', `Unknown resource type ${JSON.stringify(params.tagValue)}`, where));
-        } else if (isPlainObject(here) && 'resourceType' in here) {
+        } else if (isJsonObject(here) && 'resourceType' in here) {
           const where = toFhirPath(ctx.root, ctx.rootType, [...location, 'resourceType']);
           ctx.out.push(issue('structure', `Element 'resourceType' must be a string, found ${describe(here.resourceType)}`, where));
         }
@@ -357,15 +358,11 @@ function nullAllowed(root: unknown, location: readonly PathSegment[]): boolean {
     return false;
   }
   const owner = valueAt(root, location.slice(0, -2));
-  if (!isPlainObject(owner)) {
+  if (!isJsonObject(owner)) {
     return false;
   }
   const partner = owner[key.startsWith('_') ? key.slice(1) : '_' + key];
   return Array.isArray(partner) && partner[index] !== null && partner[index] !== undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

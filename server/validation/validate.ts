@@ -20,6 +20,7 @@ import { bounded, isFull, issue, type Issue } from './issue.ts';
 import { schemaIssues } from './schema.ts';
 import { DEFAULT_LIMITS, measure, searchValuesIssue, type ResourceLimits } from './size.ts';
 import { medplumIssues, structureIssues } from './structure.ts';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
 export interface ValidationFailure {
   /**
@@ -34,10 +35,6 @@ const HL7_SD = 'http://hl7.org/fhir/StructureDefinition/';
 
 function failure(kind: ValidationFailure['kind'], issues: Issue[]): ValidationFailure {
   return { kind, outcome: { resourceType: 'OperationOutcome', issue: bounded(issues) } };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `a` is `b`, or an element inside it, or the other way round. */
@@ -131,7 +128,7 @@ export function checkSearchValues(resourceType: string, values: object): Validat
  */
 export function validateResource(resource: unknown): ValidationFailure | undefined {
   loadDefinitions();
-  if (!isPlainObject(resource)) {
+  if (!isJsonObject(resource)) {
     return failure('invalid', [issue('structure', 'A resource must be a JSON object', '$this')]);
   }
   const type = resource.resourceType;
