@@ -12,7 +12,7 @@ export function issue(code: Issue['code'], diagnostics: string, expression: stri
 
 /**
  * Most issues one validation reports: past it, a resource with 100,000 faults would cost as much to word and
- * to send as to find, so the steps stop collecting and a last issue says how many were left out.
+ * to send as to find, so the steps stop collecting and a last issue says that more were left out.
  */
 export const MAX_ISSUES = 100;
 

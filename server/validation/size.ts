@@ -21,9 +21,9 @@ export interface ResourceLimits {
 }
 
 /**
- * The defaults of config.ts: the largest official R4 example (Bundle-dataelements.json, 21 MB) holds 477,599 values, and a
- * QuestionnaireResponse (four JSON levels per level of items) nested 40 items deep in 200 levels; a CodeSystem
- * of 50,000 codes has 50,000 search values.
+ * The defaults of config.ts: the largest official R4 example (Bundle-dataelements.json, 21 MB) holds 477,599
+ * values; a QuestionnaireResponse (four JSON levels per level of items) nested 40 items deep fits in 200 levels;
+ * a CodeSystem of 50,000 codes has 50,000 search values.
  */
 export const DEFAULT_LIMITS: ResourceLimits = { maxElements: 1_000_000, maxDepth: 200, maxSearchValues: 50_000 };
 
