@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { DEFAULT_LIMITS, type ResourceLimits } from './validation/size.ts';
 
 /**
  * Runtime configuration, read once from the environment (every variable is in the README's configuration table).
@@ -35,6 +36,12 @@ export interface Config {
   conditionalDeleteMultiple: boolean;
   /** Worker threads that validate and index new versions (server/repository/prepare-pool.ts); 0 = the main thread. */
   prepareWorkers: number;
+  /** Bounds on one resource (server/validation/size.ts): JSON values, nesting depth, search values. */
+  maxResourceElements: number;
+  maxResourceDepth: number;
+  maxSearchValues: number;
+  /** Largest response body (a search page, a batch-response), counted as it is built: more is too-costly. */
+  maxResponseBytes: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -67,6 +74,10 @@ export function loadConfig(env: Env = process.env): Config {
     conditionalDeleteMultiple: flag(env, 'CONDITIONAL_DELETE_MULTIPLE'),
     // One core stays with the main thread (HTTP, MLLP, commits); the others validate and index.
     prepareWorkers: integer(env, 'PREPARE_WORKERS', Math.min(4, os.availableParallelism() - 1)),
+    maxResourceElements: integer(env, 'MAX_RESOURCE_ELEMENTS', DEFAULT_LIMITS.maxElements),
+    maxResourceDepth: integer(env, 'MAX_RESOURCE_DEPTH', DEFAULT_LIMITS.maxDepth),
+    maxSearchValues: integer(env, 'MAX_SEARCH_VALUES', DEFAULT_LIMITS.maxSearchValues),
+    maxResponseBytes: integer(env, 'MAX_RESPONSE_BYTES', 64 * 1024 * 1024),
   };
 }
 
@@ -89,4 +100,9 @@ function logLevel(raw: string | undefined): LogLevel {
   const level = (raw || 'info').toLowerCase();
   if (['debug', 'info', 'warn', 'error', 'silent'].includes(level)) return level as LogLevel;
   throw new Error(`LOG_LEVEL must be one of debug, info, warn, error, silent; got '${raw}'`);
+}
+
+/** The bounds on one resource that validation applies (server/validation/size.ts). */
+export function resourceLimits(config: Config): ResourceLimits {
+  return { maxElements: config.maxResourceElements, maxDepth: config.maxResourceDepth, maxSearchValues: config.maxSearchValues };
 }

@@ -4,7 +4,8 @@
  */
 import http from 'node:http';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
+import { answerClientError } from './http/client-error.ts';
+import { resourceLimits, type Config } from './config.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
 import type { Feature, RunningFeature } from './engine/feature.ts';
 import type { Services } from './services.ts';
@@ -23,9 +24,10 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger, features: Feature[] = []): Promise<RunningServer> {
   // The prepare workers load their definitions while this thread loads its own (search, $validate, reindex).
-  const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
+  const limits = resourceLimits(config);
+  const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir, limits });
   try {
-    loadValidation(config.extraProfilesDir);
+    loadValidation(config.extraProfilesDir, limits);
   } catch (err) {
     void preparing.then((p) => p.close(), () => {});
     throw err;
@@ -37,6 +39,7 @@ export async function startServer(config: Config, logger: Logger, features: Feat
   const app = createApp(services, features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])));
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError); // 400/414/431 with an OperationOutcome instead of a reset
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -3,7 +3,7 @@
  * the method, what the URL addresses, and the conditional headers. Pure.
  */
 import { badRequest } from '../errors/fhir-error.ts';
-import { isJsonObject, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, shown, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 
 export type EntryMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -35,8 +35,8 @@ export function parseEntryRequest(entry: JsonValue, index: number, baseUrl: stri
   if (!isJsonObject(entry)) throw badRequest(`${at} is not an object`, at);
   const request = entry.request;
   if (!isJsonObject(request)) throw badRequest(`${at} has no request`, `${at}.request`);
-  const method = String(request.method ?? '').toUpperCase();
-  if (!METHODS.has(method)) throw badRequest(`${at}.request.method '${String(request.method)}' is not one of ${[...METHODS].join(', ')}`, `${at}.request.method`);
+  const method = typeof request.method === 'string' ? request.method.toUpperCase() : '';
+  if (!METHODS.has(method)) throw badRequest(`${at}.request.method '${shown(request.method)}' is not one of ${[...METHODS].join(', ')}`, `${at}.request.method`);
   if (typeof request.url !== 'string' || request.url === '') throw badRequest(`${at}.request.url is missing`, `${at}.request.url`);
   const url = request.url.startsWith(`${baseUrl}/`) ? request.url.slice(baseUrl.length + 1) : request.url.replace(/^\/+/, '');
   const [path, query] = splitQuery(url);
@@ -77,7 +77,7 @@ function checkShape(req: EntryRequest, at: string): EntryRequest {
     throw badRequest(`${at}.request.url: only GET reads a version`, `${at}.request.url`);
   }
   if (method === 'POST' && req.resource!.resourceType !== req.type) {
-    throw badRequest(`${at}.resource is a ${String(req.resource!.resourceType)}, the URL says ${req.type}`, `${at}.resource.resourceType`);
+    throw badRequest(`${at}.resource is a ${shown(req.resource!.resourceType)}, the URL says ${req.type}`, `${at}.resource.resourceType`);
   }
   return req;
 }

@@ -12,7 +12,7 @@
  * one-entry transactions (server/rest/crud.ts).
  */
 import { newResourceId } from '../repository/new-id.ts';
-import { isJsonObject, parseFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, parseFhirJson, shown, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { FhirError, badRequest, notFound } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
 import {
@@ -298,7 +298,7 @@ function atEntryError(request: EntryRequest, err: unknown): unknown {
 /** `Patient.name[0]` in the entry's resource -> `Bundle.entry[3].resource.name[0]`. */
 function entryExpression(expression: string, request: EntryRequest, at: string): string {
   if (expression.startsWith('Bundle.entry[')) return expression;
-  const type = isJsonObject(request.resource) ? String(request.resource.resourceType) : request.type;
+  const type = isJsonObject(request.resource) ? shown(request.resource.resourceType) : request.type;
   if (expression === type) return `${at}.resource`;
   if (expression.startsWith(`${type}.`)) return `${at}.resource${expression.slice(type.length)}`;
   return expression;

@@ -8,14 +8,13 @@ import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { parseEntryRequest } from '../bundle/entry-request.ts';
 import { applyTransaction, type EntryResult } from '../bundle/transaction.ts';
 import type { Config } from '../config.ts';
-import { parseFhirJson, toPlain, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import type { Logger } from '../logger.ts';
 import { findOneMatch } from '../repository/conditional.ts';
 import { readResource } from '../repository/read-path.ts';
 import { searchBundle } from '../search/search-bundle.ts';
 import type { Services } from '../services.ts';
 import type { StoredDocument, WriteOperation } from '../store/port.ts';
-import { validateResource } from '../validation/validate.ts';
 import { featureCollection, type FeatureCollection } from './feature-collection.ts';
 import type { Principal } from './principal.ts';
 
@@ -51,7 +50,7 @@ export interface Engine {
 }
 
 export function createEngine(services: Services): Engine {
-  const { config, store, logger } = services;
+  const { config, store, logger, preparer } = services;
   return {
     config,
     logger,
@@ -72,7 +71,8 @@ export function createEngine(services: Services): Engine {
       return applyTransaction(services, requests, { deleteMultiple: false, ...(options.extra && { extra: options.extra }) });
     },
     async validate(_principal, resource) {
-      return validateResource(toPlain(resource))?.outcome;
+      // In a prepare worker when there are some: a costly resource holds one of them, not the main thread.
+      return (await preparer.validate(stringifyFhirJson(resource)))?.outcome;
     },
     collection: (name) => featureCollection(store, name),
   };

@@ -64,7 +64,16 @@ function plainCopy(value: JsonValue): unknown {
 
 export type JsonObject = { [key: string]: JsonValue };
 
-/** A JSON object (not an array, not null, not a LosslessNumber). */
-export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+/** A JSON object (not an array, not null, not a LosslessNumber): the one such test, for parsed and plain values. */
+export function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !isLosslessNumber(value);
+}
+
+/**
+ * A received JSON value as text for an error message: `String(value)` calls a `toString` the client may have
+ * sent as a member (`{"toString":1}` throws), so a non-string is written as JSON, and anything is cut to 80.
+ */
+export function shown(value: JsonValue | undefined): string {
+  const text = typeof value === 'string' ? value : (stringifyFhirJson(value) ?? 'undefined');
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

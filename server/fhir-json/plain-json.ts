@@ -9,7 +9,7 @@
  */
 
 /** Deeper than this lossless-json decides (it recurses and overflows the stack at a few thousand levels). */
-const MAX_DEPTH = 500;
+export const MAX_DEPTH = 500;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -63,6 +63,30 @@ export function plainKeyCount(text: string): number | undefined {
     }
   }
   return keys;
+}
+
+/**
+ * True when JSON text nests objects and arrays deeper than `max` (strings skipped). lossless-json and every
+ * recursive walk after it (toPlain, validation, stringify) overflow the stack a few thousand levels down, so
+ * the body reader refuses such text before parsing it.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** Object keys in a JSON.parse result (fewer than the text wrote when a key repeats). */

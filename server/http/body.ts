@@ -4,6 +4,7 @@
 import getRawBody from 'raw-body';
 import type { Context } from 'koa';
 import { parseFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { MAX_DEPTH, nestsDeeperThan } from '../fhir-json/plain-json.ts';
 import { badRequest, FhirError } from '../errors/fhir-error.ts';
 import { assertJsonBody } from './format.ts';
 
@@ -11,6 +12,9 @@ export async function readJsonBody(ctx: Context, maxBytes: number, allowPatch = 
   assertJsonBody(ctx.get('content-type'), allowPatch);
   const text = await readText(ctx, maxBytes);
   if (text.trim() === '') throw badRequest('The body is empty');
+  if (nestsDeeperThan(text, MAX_DEPTH)) {
+    throw FhirError.of('too-costly', 'too-costly', `The body nests JSON objects and arrays deeper than ${MAX_DEPTH} levels`);
+  }
   try {
     return parseFhirJson(text);
   } catch (err) {

@@ -3,6 +3,8 @@
  */
 import type { Context } from 'koa';
 import { parseFhirJson, stringifyFhirJson } from '../fhir-json/fhir-json.ts';
+import { outcome } from '../errors/outcome.ts';
+import { httpStatus } from './status.ts';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -12,9 +14,18 @@ function pretty(ctx: Context): boolean {
 
 /** Sends a JS value (OperationOutcome, Bundle, CapabilityStatement). */
 export function sendJson(ctx: Context, status: number, value: unknown): void {
+  let text: string;
+  try {
+    text = stringifyFhirJson(value, pretty(ctx));
+  } catch (err) {
+    // Past V8's longest string or nested past the stack: MAX_RESPONSE_BYTES should have stopped it earlier.
+    if (!(err instanceof RangeError)) throw err;
+    status = httpStatus('too-costly');
+    text = stringifyFhirJson(outcome('error', 'too-costly', 'The response is too large or too deeply nested to be written'));
+  }
   ctx.status = status;
   ctx.type = FHIR_JSON;
-  ctx.body = stringifyFhirJson(value, pretty(ctx));
+  ctx.body = text;
 }
 
 /** Sends stored resource text as it is (it is already exact FHIR JSON), pretty-printed on request. */

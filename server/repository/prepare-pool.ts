@@ -7,19 +7,25 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
+import type { ResourceLimits } from '../validation/size.ts';
+import type { ValidationFailure } from '../validation/validate.ts';
 import { prepareInThread, type PreparedVersion, type VersionPreparer } from './prepare-version.ts';
 
 /** What a worker is started with: the same definitions as the server (config.ts `extraProfilesDir`). */
 export interface PrepareWorkerData {
   extraProfilesDir?: string;
+  /** config.ts `maxResource*`, `maxSearchValues` (server/validation/size.ts); the defaults when absent. */
+  limits?: ResourceLimits;
 }
 
 export interface PrepareRequest {
   batch: number;
   contents: string[];
+  /** `$validate`: validation only, answered as `{ failure }` (absent when valid). */
+  validateOnly?: boolean;
 }
 
-export type PrepareResult = PreparedVersion | { error: string };
+export type PrepareResult = PreparedVersion | { failure?: ValidationFailure } | { error: string };
 
 export interface PrepareResponse {
   batch: number;
@@ -53,7 +59,7 @@ export async function startPreparer(workers: number, data: PrepareWorkerData): P
 
 interface Waiting {
   content: string;
-  resolve(version: PreparedVersion): void;
+  resolve(version: PreparedVersion | { failure?: ValidationFailure }): void;
   reject(err: Error): void;
 }
 
@@ -94,7 +100,16 @@ export class PreparePool implements VersionPreparer {
     if (this.closing || this.workers.length === 0) return Promise.reject(new Error('the prepare pool is closed'));
     return new Promise<PreparedVersion>((resolve, reject) => {
       if (this.queued.length === 0) queueMicrotask(() => this.flush());
-      this.queued.push({ content, resolve, reject });
+      this.queued.push({ content, resolve: (result) => resolve(result as PreparedVersion), reject });
+    });
+  }
+
+  /** `$validate`: sent at once, alone, to the least busy worker, so a costly resource holds no other thread. */
+  validate(content: string): Promise<ValidationFailure | undefined> {
+    if (this.closing || this.workers.length === 0) return Promise.reject(new Error('the prepare pool is closed'));
+    return new Promise<ValidationFailure | undefined>((resolve, reject) => {
+      const waiting: Waiting = { content, resolve: (result) => resolve(result.failure), reject };
+      this.send([waiting], true);
     });
   }
 
@@ -111,14 +126,16 @@ export class PreparePool implements VersionPreparer {
   private flush(): void {
     const queued = this.queued;
     this.queued = [];
-    for (let i = 0; i < queued.length; i += BATCH_SIZE) {
-      const waiting = queued.slice(i, i + BATCH_SIZE);
-      const target = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-      const batch = this.nextBatch++;
-      target.inFlight.set(batch, waiting);
-      target.load += waiting.length;
-      target.worker.postMessage({ batch, contents: waiting.map((w) => w.content) } satisfies PrepareRequest);
-    }
+    for (let i = 0; i < queued.length; i += BATCH_SIZE) this.send(queued.slice(i, i + BATCH_SIZE), false);
+  }
+
+  private send(waiting: Waiting[], validateOnly: boolean): void {
+    const target = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    const batch = this.nextBatch++;
+    target.inFlight.set(batch, waiting);
+    target.load += waiting.length;
+    const request: PrepareRequest = { batch, contents: waiting.map((w) => w.content), ...(validateOnly ? { validateOnly } : {}) };
+    target.worker.postMessage(request);
   }
 
   private spawn(): PoolWorker {

@@ -8,7 +8,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { toPlain, type JsonObject } from '../fhir-json/fhir-json.ts';
 import { extractSearchValues } from '../search-index/extract.ts';
 import type { SearchValues } from '../store/documents.ts';
-import { validateResource, type ValidationFailure } from '../validation/validate.ts';
+import { checkSearchValues, validateResource, type ValidationFailure } from '../validation/validate.ts';
 
 /** A valid version's search values, or why it is not valid. */
 export type PreparedVersion = { searchValues: SearchValues; failure?: undefined } | { failure: ValidationFailure };
@@ -19,18 +19,23 @@ export interface VersionPreparer {
   readonly name: string;
   /** `stored` is the version as it will be stored, `content` its JSON text (exactly what is stored). */
   prepare(stored: JsonObject, content: string): Promise<PreparedVersion>;
+  /** Validation only (`$validate`): the resource's JSON text, `undefined` when it is valid. */
+  validate(content: string): Promise<ValidationFailure | undefined>;
   close(): Promise<void>;
 }
 
 export function prepareVersion(resource: Resource): PreparedVersion {
   const failure = validateResource(resource);
   if (failure) return { failure };
-  return { searchValues: extractSearchValues(resource) };
+  const searchValues = extractSearchValues(resource);
+  const tooMany = checkSearchValues(resource.resourceType, searchValues);
+  return tooMany ? { failure: tooMany } : { searchValues };
 }
 
 /** Prepares on the calling thread (PREPARE_WORKERS=0, and the default for code that stores without a server). */
 export const prepareInThread: VersionPreparer = {
   name: 'main thread',
   prepare: async (stored) => prepareVersion(toPlain<Resource>(stored)),
+  validate: async (content) => validateResource(JSON.parse(content)),
   close: async () => {},
 };

@@ -4,18 +4,20 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Resource } from '@medplum/fhirtypes';
-import { loadValidation } from '../validation/validate.ts';
+import { loadValidation, validateResource } from '../validation/validate.ts';
 import type { PrepareRequest, PrepareResponse, PrepareWorkerData } from './prepare-pool.ts';
 import { prepareVersion } from './prepare-version.ts';
 
 const port = parentPort!;
-const { extraProfilesDir } = workerData as PrepareWorkerData;
-loadValidation(extraProfilesDir);
-port.on('message', ({ batch, contents }: PrepareRequest) => {
+const { extraProfilesDir, limits } = workerData as PrepareWorkerData;
+loadValidation(extraProfilesDir, limits);
+port.on('message', ({ batch, contents, validateOnly }: PrepareRequest) => {
   const results = contents.map((content) => {
     try {
       // The stored text parsed plainly is the resource the main thread would validate (decimals as numbers).
-      return prepareVersion(JSON.parse(content) as Resource);
+      const resource = JSON.parse(content) as Resource;
+      if (validateOnly) return { failure: validateResource(resource) };
+      return prepareVersion(resource);
     } catch (err) {
       return { error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
     }

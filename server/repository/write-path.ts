@@ -7,7 +7,7 @@
  * Validation and extraction (prepare-version.ts) run in the prepare pool's worker threads when the server has them.
  */
 import { newResourceId } from './new-id.ts';
-import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, parseFhirJson, shown, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../errors/fhir-error.ts';
 import { emptySearchValues } from '../search-index/extract.ts';
 import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../store/documents.ts';
@@ -91,7 +91,7 @@ export async function planUpdate(ctx: WriteContext, type: string, id: string, bo
   assertValidId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
-  if (resource.id !== id) throw badRequest(`The id in the body ('${String(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
+  if (resource.id !== id) throw badRequest(`The id in the body ('${shown(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
   const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   checkIfMatch(current, options.ifMatch);
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
@@ -166,7 +166,7 @@ function checkIfMatch(current: ResourceDocument | undefined, ifMatch: number | u
 function asResource(body: JsonValue, type: string): JsonObject {
   if (!isJsonObject(body)) throw badRequest('The body must be a JSON object (a FHIR resource)');
   if (body.resourceType !== type) {
-    throw badRequest(`The body's resourceType ('${String(body.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
+    throw badRequest(`The body's resourceType ('${shown(body.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
   }
   return body as JsonObject;
 }

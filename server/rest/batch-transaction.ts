@@ -8,7 +8,7 @@ import { applyBatch } from '../bundle/batch.ts';
 import { parseEntryRequest, type EntryRequest } from '../bundle/entry-request.ts';
 import { responseBundle } from './response-bundle.ts';
 import { applyTransaction } from '../bundle/transaction.ts';
-import { isJsonObject } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, shown } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { preferredReturn, sendJson } from '../http/respond.ts';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
@@ -22,7 +22,7 @@ export async function batchOrTransaction(ctx: Context, services: Services): Prom
   }
   const type = bundle.type;
   if (type !== 'batch' && type !== 'transaction') {
-    throw badRequest(`POST [base] takes a Bundle of type batch or transaction, not '${String(type)}'`, 'Bundle.type');
+    throw badRequest(`POST [base] takes a Bundle of type batch or transaction, not '${shown(type)}'`, 'Bundle.type');
   }
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');

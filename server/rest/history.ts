@@ -13,6 +13,7 @@ import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import type { HistoryDocument } from '../store/documents.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
+import { chargeResponse } from '../repository/response-budget.ts';
 
 export async function history(ctx: Context, { store, config }: Services): Promise<void> {
   const { type, id } = ctx.params as { type?: string; id?: string };
@@ -45,7 +46,10 @@ export async function history(ctx: Context, { store, config }: Services): Promis
 
 function entryOf(doc: HistoryDocument, baseUrl: string): BundleEntry {
   const entry: BundleEntry = { fullUrl: `${baseUrl}/${doc.resourceType}/${doc.id}` };
-  if (doc.content !== null) entry.resource = parseFhirJson(doc.content) as unknown as BundleEntry['resource'];
+  if (doc.content !== null) {
+    chargeResponse(doc.content); // MAX_RESPONSE_BYTES, before parsing
+    entry.resource = parseFhirJson(doc.content) as unknown as BundleEntry['resource'];
+  }
   entry.request = {
     method: doc.method,
     url: doc.method === 'POST' ? doc.resourceType : `${doc.resourceType}/${doc.id}`,

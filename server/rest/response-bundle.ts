@@ -11,6 +11,7 @@ import { allOk } from '../errors/outcome.ts';
 import type { EntryRequest } from '../bundle/entry-request.ts';
 import type { EntryResult } from '../bundle/transaction.ts';
 import { httpStatus } from '../http/status.ts';
+import { tryChargeResponse } from '../repository/response-budget.ts';
 
 export type ReturnPreference = 'minimal' | 'representation' | 'OperationOutcome';
 
@@ -36,7 +37,12 @@ function responseEntry(result: EntryResult, request: EntryRequest | undefined, b
     response.etag = `W/"${doc.versionId}"`;
     response.lastModified = doc.lastUpdated;
     const include = isRead ? request?.method === 'GET' && result.status === 200 : prefer === 'representation';
-    if (include && doc.content) {
+    const overBudget = include && doc.content ? tryChargeResponse(doc.content) : undefined;
+    if (overBudget) {
+      // MAX_RESPONSE_BYTES: a read answers too-costly; a write (done) keeps its status and says why its resource is left out.
+      if (isRead) response.status = `${httpStatus(overBudget.kind)} ${STATUS_CODES[httpStatus(overBudget.kind)] ?? ''}`.trim();
+      response.outcome = overBudget.outcome;
+    } else if (include && doc.content) {
       entry.fullUrl = `${baseUrl}/${path}`;
       entry.resource = parseFhirJson(doc.content) as unknown as Resource;
     }

@@ -5,26 +5,25 @@
  * cannot even read is a 400.
  */
 import type { Context } from 'koa';
-import type { Resource } from '@medplum/fhirtypes';
-import { isJsonObject, toPlain, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { isJsonObject, shown, stringifyFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
-import { validateResource } from '../validation/validate.ts';
 import { allOk } from '../errors/outcome.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
 
-export async function validateOperation(ctx: Context, { config }: Services): Promise<void> {
+export async function validateOperation(ctx: Context, { config, preparer }: Services): Promise<void> {
   const { type, id } = ctx.params as { type: string; id?: string };
   assertResourceType(type);
   if (id !== undefined) assertValidId(id);
-  const body = resourceOf(await readJsonBody(ctx, config.maxBodyBytes));
-  const resource = toPlain<Resource>(body);
+  const resource = resourceOf(await readJsonBody(ctx, config.maxBodyBytes));
+  if (!isJsonObject(resource)) throw badRequest('The body must be a JSON object (a FHIR resource, or Parameters holding one)');
   if (resource.resourceType !== type) {
-    throw badRequest(`The resourceType ('${String(resource.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
+    throw badRequest(`The resourceType ('${shown(resource.resourceType)}') does not match the URL ('${type}')`, 'resourceType');
   }
-  const failure = validateResource(resource);
+  // In a prepare worker: a costly resource holds one of them, not the thread that answers every request.
+  const failure = await preparer.validate(stringifyFhirJson(resource));
   sendJson(ctx, 200, failure ? failure.outcome : allOk('All OK'));
 }
 

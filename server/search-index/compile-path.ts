@@ -5,6 +5,7 @@
  * Anything else returns undefined and is evaluated by @medplum/core's FHIRPath engine. The test beside this
  * file checks, over every R4 SearchParameter and the official examples, that both give the same values.
  */
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
 /** Returns the values an expression selects from a resource (arrays flattened, as FHIRPath does). */
 export type Accessor = (resource: Record<string, unknown>) => unknown[];
@@ -70,7 +71,7 @@ function compilePath(path: string, resourceType: string): Accessor | null | unde
     const equals = WHERE_EQUALS.exec(part);
     if (equals) {
       const [, field, literal] = equals;
-      steps.push((values) => values.filter((v) => isObject(v) && v[field] === literal));
+      steps.push((values) => values.filter((v) => isJsonObject(v) && v[field] === literal));
       continue;
     }
     return undefined;
@@ -99,10 +100,6 @@ function splitPath(text: string): string[] | undefined {
   return depth === 0 && !quoted && parts.every((p) => p.length > 0) ? parts : undefined;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
 function push(out: unknown[], value: unknown): void {
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
@@ -117,7 +114,7 @@ function childStep(name: string): Step {
   return (values) => {
     const out: unknown[] = [];
     for (const v of values) {
-      if (!isObject(v)) continue;
+      if (!isJsonObject(v)) continue;
       if (v[name] !== undefined) {
         push(out, v[name]);
         continue;
@@ -136,7 +133,7 @@ function choiceStep(name: string, type: string): Step {
   const key = name + type[0].toUpperCase() + type.slice(1);
   return (values) => {
     const out: unknown[] = [];
-    for (const v of values) if (isObject(v)) push(out, v[key]);
+    for (const v of values) if (isJsonObject(v)) push(out, v[key]);
     return out;
   };
 }
@@ -146,7 +143,7 @@ function referenceTypeStep(type: string): Step {
   const pattern = new RegExp(`(^|/)${type}/[^/]+(/_history/[^/]+)?$`);
   return (values) =>
     values.filter((v) => {
-      if (!isObject(v)) return false;
+      if (!isJsonObject(v)) return false;
       if (typeof v.reference === 'string') return pattern.test(v.reference);
       return v.type === type;
     });

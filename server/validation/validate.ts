@@ -16,23 +16,25 @@
  */
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { isResourceType, knownProfile, loadDefinitions } from './definitions.ts';
+import { bounded, isFull, issue, type Issue } from './issue.ts';
 import { schemaIssues } from './schema.ts';
-import { issue, medplumIssues, structureIssues, type Issue } from './structure.ts';
+import { DEFAULT_LIMITS, measure, searchValuesIssue, type ResourceLimits } from './size.ts';
+import { medplumIssues, structureIssues } from './structure.ts';
+import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
 export interface ValidationFailure {
-  /** invalid (400): unreadable or breaks R4; unprocessable (422): valid R4 that a profile refuses. */
-  kind: 'invalid' | 'unprocessable';
+  /**
+   * invalid (400): unreadable or breaks R4; unprocessable (422): valid R4 that a profile refuses; too-costly:
+   * larger than the server's limits (size.ts).
+   */
+  kind: 'invalid' | 'unprocessable' | 'too-costly';
   outcome: OperationOutcome;
 }
 
 const HL7_SD = 'http://hl7.org/fhir/StructureDefinition/';
 
 function failure(kind: ValidationFailure['kind'], issues: Issue[]): ValidationFailure {
-  return { kind, outcome: { resourceType: 'OperationOutcome', issue: issues } };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return { kind, outcome: { resourceType: 'OperationOutcome', issue: bounded(issues) } };
 }
 
 /** `a` is `b`, or an element inside it, or the other way round. */
@@ -45,6 +47,9 @@ function related(a: string, b: string): boolean {
 function mergeNew(into: Issue[], more: Issue[]): Issue[] {
   const reported = into.map((i) => i.expression[0]);
   for (const i of more) {
+    if (isFull(into)) {
+      break; // both lists are bounded (issue.ts), so this stays linear in the resource
+    }
     const where = i.expression[0];
     if (!reported.some((r) => related(r, where))) {
       reported.push(where);
@@ -94,13 +99,26 @@ function profileIssues(resource: Resource): Issue[] {
   return out;
 }
 
+/** The bounds of size.ts, set by loadValidation from the configuration (config.ts). */
+let limits: ResourceLimits = DEFAULT_LIMITS;
+
 /**
  * Loads the definitions (R4, profiles/ and `extraDir`) and compiles the JSON schema now, so that the first write
  * does not pay for it: the server's main thread and each prepare worker start this way.
  */
-export function loadValidation(extraDir?: string): void {
+export function loadValidation(extraDir?: string, resourceLimits: ResourceLimits = DEFAULT_LIMITS): void {
   loadDefinitions({ extraDir });
+  limits = resourceLimits;
   validateResource({ resourceType: 'Basic', code: { text: 'warm-up' } });
+}
+
+/**
+ * `undefined` when a valid resource's search values (search-index/extract.ts) are few enough to index, else why
+ * not (too-costly, MAX_SEARCH_VALUES).
+ */
+export function checkSearchValues(resourceType: string, values: object): ValidationFailure | undefined {
+  const found = searchValuesIssue(values as Record<string, unknown>, resourceType, limits);
+  return found ? failure('too-costly', [found]) : undefined;
 }
 
 /**
@@ -110,7 +128,7 @@ export function loadValidation(extraDir?: string): void {
  */
 export function validateResource(resource: unknown): ValidationFailure | undefined {
   loadDefinitions();
-  if (!isPlainObject(resource)) {
+  if (!isJsonObject(resource)) {
     return failure('invalid', [issue('structure', 'A resource must be a JSON object', '$this')]);
   }
   const type = resource.resourceType;
@@ -120,8 +138,12 @@ export function validateResource(resource: unknown): ValidationFailure | undefin
   if (!isResourceType(type)) {
     return failure('invalid', [issue('not-supported', `Unknown resource type '${type}'`, 'resourceType')]);
   }
+  const size = measure(resource, type, limits);
+  if (size.issue) {
+    return failure('too-costly', [size.issue]);
+  }
 
-  const fromSchema = schemaIssues(resource, type);
+  const fromSchema = schemaIssues(resource, type, size.elements);
   if (fromSchema.length > 0) {
     // Also report what the structure rules find (e.g. a missing primitive
     // such as Observation.status, which the schema cannot require).
