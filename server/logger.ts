@@ -22,3 +22,12 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/**
+ * Where an error was thrown: its stack's frames without the first line, which repeats the message, and a message
+ * may quote what a request or message held (a searched name, an identifier).
+ */
+export function stackFrames(err: unknown): string | undefined {
+  const stack = err instanceof Error ? err.stack : undefined;
+  return stack?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+}

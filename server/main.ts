@@ -3,14 +3,14 @@
  * graceful stop on SIGTERM/SIGINT that finishes in-flight requests before closing the store.
  */
 import { loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, stackFrames } from './logger.ts';
 import { hl7Listener } from '../hl7-listener/feature.ts';
 import { startServer } from './server.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 
-process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { error: String((err as Error)?.name), stack: (err as Error)?.stack }));
+process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { error: String((err as Error)?.name), stack: stackFrames(err) }));
 
 // The features this process runs beside the FHIR REST server (server/engine/feature.ts).
 const running = await startServer(config, logger, [hl7Listener()]);
@@ -22,7 +22,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     running.stop().then(
       () => process.exit(0),
       (err) => {
-        logger.error('shutdown failed', { stack: (err as Error).stack });
+        logger.error('shutdown failed', { stack: stackFrames(err) });
         process.exit(1);
       },
     );

@@ -3,7 +3,7 @@
  * whose details go to the log (with the request id), not to the client.
  */
 import type { Middleware } from 'koa';
-import type { Logger } from '../logger.ts';
+import { stackFrames, type Logger } from '../logger.ts';
 import { FhirError } from '../errors/fhir-error.ts';
 import { outcome } from '../errors/outcome.ts';
 import { httpStatus } from './status.ts';
@@ -26,7 +26,7 @@ export function errorHandler(logger: Logger): Middleware {
         sendJson(ctx, status, outcome('error', status === 413 ? 'too-costly' : 'invalid', (err as Error).message));
         return;
       }
-      logger.error('unhandled error', { requestId: ctx.state.requestId as string, error: (err as Error).name, stack: (err as Error).stack });
+      logger.error('unhandled error', { requestId: ctx.state.requestId as string, error: (err as Error).name, stack: stackFrames(err) });
       sendJson(ctx, 500, outcome('fatal', 'exception', `Internal error; quote request id ${ctx.state.requestId as string}`));
     }
   };
