@@ -107,6 +107,7 @@ export class EmbeddedStore implements Store {
       this.indexes.get(spec.collection)!.push(index);
       this.bySpec.set(spec, index);
     }
+    await this.dropUndeclaredIndexes();
     for (const [collection, indexes] of this.indexes) {
       // Stable: among as many fields, in declaration order, as the planner counts exact keys.
       const topLevel = indexes.filter((o) => o.paths.every((p) => p.length === 1));
@@ -126,6 +127,20 @@ export class EmbeddedStore implements Store {
     for (const { value } of this.collection(collection).getRange()) markMultiValued(multi, value, paths);
     await this.meta!.put(key, multi);
     return multi;
+  }
+
+  /**
+   * An index no longer declared (as `strx`, port.ts) is deleted with its flags: left in place it would go stale,
+   * and declared again later it would not be rebuilt (`buildIndexIfEmpty`). Named databases are keys of the root.
+   */
+  private async dropUndeclaredIndexes(): Promise<void> {
+    const declared = new Set([...this.bySpec.values()].map((index) => index.name));
+    const undeclared = [...this.root!.getKeys()].filter((key): key is string => typeof key === 'string' && key.startsWith('index:') && !declared.has(key));
+    for (const name of undeclared) {
+      await this.root!.openDB<string, Key>({ name, dupSort: true, encoding: 'string' }).drop();
+      await this.meta!.remove(`multivalued:${name}`);
+      await this.meta!.remove(`omits:${name}`);
+    }
   }
 
   /** An index declared after documents exist is built from them once. */
