@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
  * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`, `hl7`, `healthz`). Environment knobs: BENCH_PHASE_S (length of each
- * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_CLIENT=node-http (drive with node:http
+ * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_REST_WARMUP (`rest`: creates and reads before
+ * measuring, half as many updates; default 500), BENCH_CLIENT=node-http (drive with node:http
  * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
  * .cpuprofile there with rest-phases.json; summarise it with
  * `npx tsx bench/cpuprofile-summary.ts <dir>/CPU.*.cpuprofile --phases <dir>/rest-phases.json`); for `search`:
@@ -32,7 +33,7 @@ const cpuProfileDir = env.BENCH_CPU_PROF ? path.resolve(env.BENCH_CPU_PROF) : un
 const num = (name: string) => (env[name] ? Number(env[name]) : undefined);
 
 const benchmarks: Record<string, () => Promise<unknown>> = {
-  rest: () => restBenchmark({ phaseMs, concurrency, client, cpuProfileDir, log }),
+  rest: () => restBenchmark({ phaseMs, concurrency, client, cpuProfileDir, warmupOps: num('BENCH_REST_WARMUP'), log }),
   search: () =>
     searchBenchmark({
       resources: num('BENCH_SEARCH_RESOURCES'),

@@ -46,7 +46,7 @@ describe('compileParameter', () => {
       ['Patient', 'gender', 'female', /IXSCAN.*tok/],
       ['Patient', 'gender', 'http://hl7.org/fhir/administrative-gender|female', /IXSCAN.*tok/],
       ['Patient', 'family', 'you', /IXSCAN.*str/],
-      ['Patient', 'family:exact', 'Young', /IXSCAN.*strx/],
+      ['Patient', 'family:exact', 'Young', /IXSCAN resources \{resourceType, str\}/],
       ['Patient', 'birthdate', 'ge1980', /IXSCAN.*dt/],
       ['Patient', 'organization', 'Organization/1', /IXSCAN.*ref/],
       ['Patient', '_profile', 'http://x', /IXSCAN.*uri/],

@@ -29,7 +29,7 @@ import { matcherOf } from './equality-match.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { MultiValued } from './index-keys.ts';
 import type { IndexPlan } from './index-plan.ts';
-import { openIndex, updateIndexes, type MetaDatabase } from './open-index.ts';
+import { dropUndeclaredIndexes, indexName, openIndex, updateIndexes, type MetaDatabase } from './open-index.ts';
 import { equalityPrefixes, scanIndex } from './scan-index.ts';
 import { candidates, coveredBy, idLookup, idStart, inIdOrder, isIdOrder, planScan, takeMatching, type CollectionIndexes } from './scan-plan.ts';
 
@@ -71,6 +71,7 @@ export class EmbeddedStore implements Store {
       indexes.all.push(index);
       indexes.bySpec.set(spec, index);
     }
+    await dropUndeclaredIndexes(this.root, meta, new Set(this.indexSpecs.map(indexName)), CORE_COLLECTIONS);
     for (const indexes of this.indexes.values()) {
       // Stable: among as many fields, in declaration order, as the planner counts exact keys.
       indexes.lookup = indexes.all.filter((o) => o.paths.every((p) => p.length === 1)).sort((a, b) => b.paths.length - a.paths.length);

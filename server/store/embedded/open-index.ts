@@ -28,8 +28,13 @@ export interface OpenIndex {
 export type MetaDatabase = Database<MultiValued | boolean, string>;
 
 /** Opens (and, for a collection written before it was declared, builds) one index of a collection. */
+/** The LMDB database name of an index. */
+export function indexName(spec: IndexSpec): string {
+  return `index:${spec.collection}:${spec.fields.join(',')}`;
+}
+
 export async function openIndex(root: RootDatabase, meta: MetaDatabase, spec: IndexSpec, docs: Database<StoredDocument, string>): Promise<OpenIndex> {
-  const name = `index:${spec.collection}:${spec.fields.join(',')}`;
+  const name = indexName(spec);
   const db = root.openDB<string, Key>({ name, dupSort: true, encoding: 'string' });
   const paths = spec.fields.map((f) => f.split('.'));
   const keysOf = compileIndexKeys(paths);
@@ -51,6 +56,22 @@ async function multiValued(meta: MetaDatabase, docs: Database<StoredDocument, st
   for (const { value } of docs.getRange()) markMultiValued(multi, value, paths);
   await meta.put(key, multi);
   return multi;
+}
+
+/**
+ * An index of the engine's collections no longer declared (as `strx`, port.ts) is deleted with its flags: left in
+ * place it would go stale, and declared again later it would not be rebuilt (`buildIndexIfEmpty`). Named databases
+ * are keys of the root. A feature's indexes are left alone: a process that runs without that feature (a reindex)
+ * has not declared them.
+ */
+export async function dropUndeclaredIndexes(root: RootDatabase, meta: MetaDatabase, declared: ReadonlySet<string>, collections: readonly string[]): Promise<void> {
+  const ours = (key: string) => collections.some((c) => key.startsWith(`index:${c}:`));
+  const undeclared = [...root.getKeys()].filter((key): key is string => typeof key === 'string' && ours(key) && !declared.has(key));
+  for (const name of undeclared) {
+    await root.openDB<string, Key>({ name, dupSort: true, encoding: 'string' }).drop();
+    await meta.remove(`multivalued:${name}`);
+    await meta.remove(`omits:${name}`);
+  }
 }
 
 /** An index declared after documents exist is built from them once. */

@@ -37,7 +37,8 @@ export function* scanIndex(db: Database<string, Key>, plan: IndexPlan, fromId?: 
   for (const prefix of prefixes) {
     const start = range ? [...prefix, ...rangeStart(range)] : prefix;
     for (const entry of db.getRange({ start: start as Key })) {
-      const key = entry.key as KeyValue[];
+      // lmdb-js encodes a one-element array key as its element, and reads it back so: a one-field index's keys.
+      const key = Array.isArray(entry.key) ? (entry.key as KeyValue[]) : [entry.key as KeyValue];
       if (!startsWith(key, prefix)) break;
       if (range) {
         const v = key[prefix.length];

@@ -88,7 +88,7 @@ function isDuplicateKey(documentId: string) {
 }
 
 /** A feature's collection (as the HL7 archive), registered with every store the contract makes. */
-const FEATURE: CollectionSpec = { name: 'feature-queue', indexes: [['status', 'at']] };
+const FEATURE: CollectionSpec = { name: 'feature-queue', indexes: [['status', 'at'], ['at']] };
 
 export function describeStoreContract(name: string, makeStore: (collections: CollectionSpec[]) => Promise<Store>): void {
   describe(`${name} storage contract`, function () {
@@ -123,6 +123,9 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
         const waiting = await store.find(FEATURE.name, { status: 'waiting' }, { sort: { at: 1 } });
         assert.deepEqual(waiting.map((d) => d._id), ['q2', 'q1']);
         assert.equal(await store.count(FEATURE.name, {}), 3);
+        // A one-field index (lmdb-js stores a one-element key as the bare value) by equality and by range.
+        assert.deepEqual((await store.find(FEATURE.name, { at: '2024-01-03' })).map((d) => d._id), ['q3']);
+        assert.deepEqual((await store.find(FEATURE.name, { at: { $gte: '2024-01-02' } }, { sort: { at: 1 } })).map((d) => d._id), ['q1', 'q3']);
         await assert.rejects(store.write([{ op: 'insert', collection: FEATURE.name, doc: queued('q1', 'x', 'y') }]), isDuplicateKey('q1'));
       });
 
