@@ -19,6 +19,7 @@ import { MappingError } from './mapping/errors.ts';
 import { mapMessage } from './mapping/index.ts';
 import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/senders.ts';
 import { keepEncountersNewer } from './encounter-order.ts';
+import { mergeIntoStoredPatients } from './merge-patients.ts';
 import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseFrame } from './parse-message.ts';
 
@@ -85,7 +86,7 @@ export async function handleMessage(services: Services, received: Received, repl
     };
     const result = map(message, context);
     if (!Array.isArray(result) && !result.ok) throw result.error;
-    const entries = await keepEncountersNewer(services, Array.isArray(result) ? result : result.entries);
+    const entries = await mergeIntoStoredPatients(services, await keepEncountersNewer(services, Array.isArray(result) ? result : result.entries));
     requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
   } catch (e) {
     if (e instanceof MappingError) {

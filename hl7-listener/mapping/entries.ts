@@ -12,7 +12,7 @@ import type { MappingContext } from './context.ts';
 export interface TransactionEntry extends BundleEntry {
   fullUrl: string;
   resource: Resource;
-  request: { method: 'PUT' | 'POST' | 'PATCH'; url: string; ifNoneExist?: string };
+  request: { method: 'PUT' | 'POST' | 'PATCH'; url: string; ifNoneExist?: string; ifMatch?: string };
 }
 
 const TOKEN_SPECIAL = /[\\,$|]/;
