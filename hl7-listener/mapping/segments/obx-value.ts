@@ -11,18 +11,18 @@ import { ERROR_CODES, fault } from '../errors.ts';
 import type { Repetition, Segment } from '../../message.ts';
 import { cweToCodeableConcept } from '../datatypes/cwe.ts';
 import { dtmToDateTime } from '../datatypes/dtm.ts';
+import { NM, nmToDecimal } from '../datatypes/nm.ts';
 
 export type ObxValue =
   | { kind: 'value'; value: Partial<Pick<Observation, 'valueQuantity' | 'valueString' | 'valueCodeableConcept' | 'valueDateTime' | 'valueRange' | 'valueRatio'>> }
   | { kind: 'attachment'; attachment: Attachment };
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-
+/** The sent text is kept (datatypes/nm.ts): `13.50` stays `13.50`. */
 function toNumber(text: string | undefined, location: Location): number | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
-  if (!NUMBER.test(t)) throw fault(ERROR_CODES.dataTypeError, `'${text}' is not a number`, location);
-  return Number(t);
+  if (!NM.test(t)) throw fault(ERROR_CODES.dataTypeError, `'${text}' is not a number`, location);
+  return nmToDecimal(t);
 }
 
 /** OBX-6 units (CWE): UCUM when the sender says so, else the unit text. */
