@@ -20,6 +20,7 @@ import { mapMessage } from './mapping/index.ts';
 import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/senders.ts';
 import { keepEncountersNewer } from './encounter-order.ts';
 import { mergeIntoStoredPatients } from './merge-patients.ts';
+import { authorityOperations, placeholderSystemsIn, warnUnmapped } from './unmapped-authorities.ts';
 import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseFrame } from './parse-message.ts';
 
@@ -76,8 +77,10 @@ export async function handleMessage(services: Services, received: Received, repl
     if (existing) return { ack: existing.ack, record: existing, duplicate: true };
   }
   const base = baseRecord(id, received, decoded, header, messageTypeOf(message), receivedAt, replayOf);
+  const sender = `${header.sendingApplication}^${header.sendingFacility}`;
 
   let requests: EntryRequest[];
+  let placeholders: string[];
   try {
     const context: MappingContext = {
       sender: { application: header.sendingApplication, facility: header.sendingFacility },
@@ -87,6 +90,7 @@ export async function handleMessage(services: Services, received: Received, repl
     const result = map(message, context);
     if (!Array.isArray(result) && !result.ok) throw result.error;
     const entries = await mergeIntoStoredPatients(services, await keepEncountersNewer(services, Array.isArray(result) ? result : result.entries));
+    placeholders = placeholderSystemsIn(entries);
     requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
   } catch (e) {
     if (e instanceof MappingError) {
@@ -104,7 +108,7 @@ export async function handleMessage(services: Services, received: Received, repl
       deleteMultiple: false,
       extra: (results) => {
         stored = { ...record, resources: resourcesOf(results) };
-        return [archiveOperation(stored, replayOf)];
+        return [archiveOperation(stored, replayOf), ...authorityOperations(id, sender, receivedAt, placeholders)];
       },
     });
   } catch (e) {
@@ -113,6 +117,7 @@ export async function handleMessage(services: Services, received: Received, repl
     const text = e instanceof FhirError ? e.message : 'application internal error';
     return fail(services, base, header, 'error', { code: '207', text }, replayOf);
   }
+  warnUnmapped(services.logger, sender, placeholders);
   return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
 }
 

@@ -19,7 +19,7 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
   let listener: MllpListener;
   let client: MllpClient;
   before(async () => {
-    fhir = await startTestServer({ HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
+    fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
     listener = await startMllpServer(fhir.services);
     client = await MllpClient.connect((listener.server.address() as AddressInfo).port);
   });

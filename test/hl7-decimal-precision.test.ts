@@ -21,7 +21,7 @@ describe('HL7 OBX-5 NM keeps the sent decimal text (issue 10)', () => {
   let listener: MllpListener;
   let client: MllpClient;
   before(async () => {
-    fhir = await startTestServer({ HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
+    fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
     listener = await startMllpServer(fhir.services);
     client = await MllpClient.connect((listener.server.address() as AddressInfo).port);
   });

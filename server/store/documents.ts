@@ -117,3 +117,20 @@ export interface Hl7MessageDocument extends StoredDocument {
   replays: number;
   replayedAt?: string;
 }
+
+/**
+ * Collection `hl7authorities`: one document per applied HL7 message and placeholder identifier system it used
+ * (hl7-listener/unmapped-authorities.ts), written in the message's unit; `_id` = archive id + system hash.
+ */
+export interface Hl7AuthorityDocument extends StoredDocument {
+  _id: string;
+  /** The placeholder Identifier.system (hl7-listener/mapping/placeholder-systems.ts). */
+  system: string;
+  /** The assigning authority as sent (CX-4.1, EI-2), or `(none: role)`. */
+  namespace: string;
+  /** MSH-3^MSH-4. */
+  sender: string;
+  /** The archived message (collection `hl7messages`). */
+  message: string;
+  receivedAt: string;
+}

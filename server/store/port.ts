@@ -19,10 +19,11 @@ export interface FindOptions {
 }
 
 /**
- * The collections (documents.ts): current versions, history, outbox, and the keys that make conditional
- * creates race-free (one document per `Type?search` that created a resource, as HAPI's search URL table).
+ * The collections (documents.ts): current versions, history, outbox, the keys that make conditional
+ * creates race-free (one document per `Type?search` that created a resource, as HAPI's search URL table), the
+ * HL7 archive and the HL7 assigning authorities seen without a mapping.
  */
-export const COLLECTIONS = ['resources', 'history', 'outbox', 'conditional', 'hl7messages'] as const;
+export const COLLECTIONS = ['resources', 'history', 'outbox', 'conditional', 'hl7messages', 'hl7authorities'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
 /** Every stored document has a string primary key. */
