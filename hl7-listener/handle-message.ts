@@ -96,7 +96,7 @@ export async function handleMessage(services: Services, received: Received, repl
     if (e instanceof MappingError) {
       return fail(services, base, header, e.kind === 'unsupported' ? 'reject' : 'error', { code: e.code, text: e.message, ...(e.location && { location: e.location }) }, replayOf);
     }
-    return fail(services, base, header, 'error', { code: '207', text: e instanceof FhirError ? e.message : 'application internal error' }, replayOf);
+    return fail(services, base, header, 'error', { code: '207', text: internalText(e) }, replayOf);
   }
 
   const ack = buildAck(header, 'accept');
@@ -114,8 +114,7 @@ export async function handleMessage(services: Services, received: Received, repl
   } catch (e) {
     const concurrent = await duplicateOf(services, id, replayOf);
     if (concurrent) return concurrent;
-    const text = e instanceof FhirError ? e.message : 'application internal error';
-    return fail(services, base, header, 'error', { code: '207', text }, replayOf);
+    return fail(services, base, header, 'error', { code: '207', text: internalText(e) }, replayOf);
   }
   warnUnmapped(services.logger, sender, placeholders);
   return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
@@ -132,6 +131,16 @@ async function fail(
 ): Promise<Handled> {
   const ack = buildAck(header, outcome, error);
   const record: Hl7MessageDocument = { ...base, status: 'failed', ackCode: ackCodeOf(ack), ack, error, resources: [] };
+  // Never the error text: it may quote values of the message (patient data).
+  const at = error.location && [error.location.segment, error.location.sequence, error.location.field, error.location.component].filter((p) => p !== undefined).join('.');
+  services.logger.warn('hl7 message failed', {
+    controlId: header.controlId,
+    messageType: base.messageType,
+    sender: `${header.sendingApplication}^${header.sendingFacility}`,
+    ackCode: record.ackCode,
+    errorCode: error.code,
+    ...(at && { location: at }),
+  });
   try {
     await services.store.write([archiveOperation(record, replayOf)]);
   } catch (e) {
@@ -171,6 +180,12 @@ function baseRecord(
     replays: replayOf ? replayOf.replays + 1 : 0,
     ...(replayOf && { replayedAt: new Date().toISOString() }),
   };
+}
+
+/** ERR-8 of an unexpected failure: its class (RangeError, ...) says where to look without quoting the message. */
+function internalText(e: unknown): string {
+  if (e instanceof FhirError) return e.message;
+  return `application internal error${e instanceof Error ? ` (${e.name})` : ''}`;
 }
 
 function messageTypeOf(message: Hl7Message): string {
