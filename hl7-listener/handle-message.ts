@@ -8,9 +8,9 @@
 import { applyTransaction, type EntryResult } from '../server/bundle/transaction.ts';
 import { parseEntryRequest, type EntryRequest } from '../server/bundle/entry-request.ts';
 import type { JsonValue } from '../server/fhir-json/fhir-json.ts';
-import { FhirError } from '../server/errors/fhir-error.ts';
 import type { Services } from '../server/services.ts';
 import type { Hl7MessageDocument } from '../server/store/documents.ts';
+import { ackFailure } from './ack-code.ts';
 import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
 import { ARCHIVE, archiveOperation, archiveUrl, messageKey, unparsedKey } from './archive.ts';
 import type { MappingContext } from './mapping/context.ts';
@@ -93,10 +93,8 @@ export async function handleMessage(services: Services, received: Received, repl
     placeholders = placeholderSystemsIn(entries);
     requests = entries.map((entry, i) => parseEntryRequest(entry as unknown as JsonValue, i, services.config.baseUrl));
   } catch (e) {
-    if (e instanceof MappingError) {
-      return fail(services, base, header, e.kind === 'unsupported' ? 'reject' : 'error', { code: e.code, text: e.message, ...(e.location && { location: e.location }) }, replayOf);
-    }
-    return fail(services, base, header, 'error', { code: '207', text: internalText(e) }, replayOf);
+    const { outcome, error } = ackFailure(e);
+    return fail(services, base, header, outcome, error, replayOf);
   }
 
   const ack = buildAck(header, 'accept');
@@ -114,7 +112,8 @@ export async function handleMessage(services: Services, received: Received, repl
   } catch (e) {
     const concurrent = await duplicateOf(services, id, replayOf);
     if (concurrent) return concurrent;
-    return fail(services, base, header, 'error', { code: '207', text: internalText(e) }, replayOf);
+    const { outcome, error } = ackFailure(e);
+    return fail(services, base, header, outcome, error, replayOf);
   }
   warnUnmapped(services.logger, sender, placeholders);
   return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
@@ -180,12 +179,6 @@ function baseRecord(
     replays: replayOf ? replayOf.replays + 1 : 0,
     ...(replayOf && { replayedAt: new Date().toISOString() }),
   };
-}
-
-/** ERR-8 of an unexpected failure: its class (RangeError, ...) says where to look without quoting the message. */
-function internalText(e: unknown): string {
-  if (e instanceof FhirError) return e.message;
-  return `application internal error${e instanceof Error ? ` (${e.name})` : ''}`;
 }
 
 function messageTypeOf(message: Hl7Message): string {
