@@ -102,7 +102,7 @@ const ONE_MB = 1024 * 1024;
  * regular expression overflows the stack on a document of a few megabytes (an HL7 ED, a Binary).
  */
 function isBase64(value: string): boolean {
-  const text = value.replace(/[ \t\n\r]+/g, '');
+  const text = /[ \t\n\r]/.test(value) ? value.replace(/[ \t\n\r]+/g, '') : value;
   return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
 }
 

@@ -52,7 +52,7 @@ function edAttachment(rep: Repetition, location: Location): Attachment {
   const raw = component(rep, 5) ?? '';
   let data: string;
   if (encoding === 'BASE64') {
-    data = raw.replace(/\s+/g, '');
+    data = /\s/.test(raw) ? raw.replace(/\s+/g, '') : raw;
     // Linear checks: a regular expression repeating groups of four overflows the stack on a document of megabytes.
     if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) throw fault(ERROR_CODES.dataTypeError, 'ED-5 is not valid Base64', { ...location, component: 5 });
   } else if (encoding === 'HEX') {
