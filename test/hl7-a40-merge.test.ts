@@ -4,42 +4,27 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import request from 'supertest';
-import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
-import { MllpClient } from '../hl7-listener/testing/mllp-client.ts';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/hl7/${name}`, import.meta.url), 'latin1').replace(/\r?\n/g, '\r').replace(/\r+$/, '');
 const MRN = 'urn:oid:1.2.250.1.999.1.1';
 
 describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
-  let fhir: TestServer;
-  let listener: MllpListener;
-  let client: MllpClient;
-  before(async () => {
-    fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
-    listener = await startMllpServer(fhir.services);
-    client = await MllpClient.connect((listener.server.address() as AddressInfo).port);
-  });
-  after(async () => {
-    client.socket.destroy();
-    await listener.close();
-    await fhir.close();
-  });
+  const hl7 = useMllpTestServer({ HL7_SENDERS: FIXTURE_SENDERS });
 
   const patient = async (mrn: string): Promise<Patient> => {
-    const res = await request(fhir.app.callback()).get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`).expect(200);
+    const res = await request(hl7.fhir.app.callback()).get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`).expect(200);
     const bundle = res.body as Bundle<Patient>;
     assert.equal(bundle.entry?.length, 1, `one Patient with MRN ${mrn}`);
     return bundle.entry![0].resource!;
   };
 
   it('A01 then A40: the survivor gets the merged MRN and a replaces link, and keeps address, telecom, national id, maiden name, marital status, communication', async () => {
-    assert.match(await client.request(fixture('adt-a01.hl7')), /\rMSA\|CA\|STJ-ADT-0001/);
+    assert.match(await hl7.client.request(fixture('adt-a01.hl7')), /\rMSA\|CA\|STJ-ADT-0001/);
     const before = await patient('100234');
-    assert.match(await client.request(fixture('adt-a40.hl7')), /\rMSA\|CA\|STJ-ADT-0004/);
+    assert.match(await hl7.client.request(fixture('adt-a40.hl7')), /\rMSA\|CA\|STJ-ADT-0004/);
     const after = await patient('100234');
     assert.equal(after.id, before.id);
     assert.equal(after.meta?.versionId, '2', 'the merge is a new version of the survivor');
@@ -52,7 +37,7 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
       'national id kept, merged MRN added as old',
     );
     // The survivor carries 100999 too (use old): the merged record is the other match, inactive.
-    const all = (await request(fhir.app.callback()).get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|100999`)}`).expect(200)).body as Bundle<Patient>;
+    const all = (await request(hl7.fhir.app.callback()).get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|100999`)}`).expect(200)).body as Bundle<Patient>;
     assert.equal(all.entry?.length, 2);
     const old = all.entry!.map((e) => e.resource!).find((p) => p.id !== after.id)!;
     assert.equal(old.active, false);
@@ -60,7 +45,7 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
     assert.deepEqual(old.link, [{ other: { reference: `Patient/${after.id}` }, type: 'replaced-by' }]);
 
     // The same A40 again (a new control id): identifiers and links are not duplicated.
-    assert.match(await client.request(fixture('adt-a40.hl7').replace('STJ-ADT-0004', 'STJ-ADT-0104')), /\rMSA\|CA\|STJ-ADT-0104/);
+    assert.match(await hl7.client.request(fixture('adt-a40.hl7').replace('STJ-ADT-0004', 'STJ-ADT-0104')), /\rMSA\|CA\|STJ-ADT-0104/);
     const survivor = await patient('100234');
     assert.equal(survivor.meta?.versionId, '3');
     assert.deepEqual(survivor.identifier, after.identifier);

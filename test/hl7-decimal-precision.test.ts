@@ -3,11 +3,8 @@
  * over REST as `13.50`, and so do OBX-7 reference range bounds.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
-import { MllpClient } from '../hl7-listener/testing/mllp-client.ts';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
 const ORU = [
   'MSH|^~\\&|LABSYS|STJOHN|FHIRLINE|FHIRLINE|20240312143000||ORU^R01^ORU_R01|DEC-0001|P|2.5.1',
@@ -17,28 +14,16 @@ const ORU = [
 ].join('\r');
 
 describe('HL7 OBX-5 NM keeps the sent decimal text (issue 10)', () => {
-  let fhir: TestServer;
-  let listener: MllpListener;
-  let client: MllpClient;
-  before(async () => {
-    fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
-    listener = await startMllpServer(fhir.services);
-    client = await MllpClient.connect((listener.server.address() as AddressInfo).port);
-  });
-  after(async () => {
-    client.socket.destroy();
-    await listener.close();
-    await fhir.close();
-  });
+  const hl7 = useMllpTestServer({ HL7_SENDERS: FIXTURE_SENDERS });
 
   it('13.50 over MLLP is 13.50 in GET /fhir/Observation', async () => {
-    assert.match(await client.request(ORU), /\rMSA\|AA\|DEC-0001/);
-    const res = await request(fhir.app.callback()).get('/fhir/Observation?code=http://loinc.org|2823-3').expect(200);
+    assert.match(await hl7.client.request(ORU), /\rMSA\|AA\|DEC-0001/);
+    const res = await request(hl7.fhir.app.callback()).get('/fhir/Observation?code=http://loinc.org|2823-3').expect(200);
     assert.match(res.text, /"valueQuantity":\{"value":13\.50,/);
     assert.match(res.text, /"low":\{"value":3\.50,/);
     assert.match(res.text, /"high":\{"value":5\.10,/);
     // Search sees the number: 13.50 = 13.5.
-    const found = await request(fhir.app.callback()).get('/fhir/Observation?value-quantity=13.5').expect(200);
+    const found = await request(hl7.fhir.app.callback()).get('/fhir/Observation?value-quantity=13.5').expect(200);
     assert.equal(found.body.total ?? found.body.entry?.length, 1);
   });
 });

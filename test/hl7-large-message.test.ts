@@ -11,14 +11,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Binary, Bundle, DiagnosticReport } from '@medplum/fhirtypes';
 import request from 'supertest';
-import { startMllpServer, type MllpListener } from '../hl7-listener/mllp-server.ts';
-import { MllpClient } from '../hl7-listener/testing/mllp-client.ts';
 import { createLogger } from '../server/logger.ts';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
 const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(bytes)]).toString('base64');
 const oru = (control: string, filler: string, base64: string) =>
@@ -32,31 +29,21 @@ const small = (control: string) => ['MSH|^~\\&|EPICADT|STJOHN|FHIRLINE|FHIRLINE|
 
 describe('HL7 large messages (issue 10)', function () {
   this.timeout(120_000);
-  let fhir: TestServer;
-  let listener: MllpListener;
   const logLines: string[] = [];
-  before(async () => {
-    fhir = await startTestServer({ MLLP_PORT: '0', HL7_SENDERS: new URL('../fixtures/hl7/senders.json', import.meta.url).pathname });
-    fhir.services.logger = createLogger('warn', (line) => logLines.push(line));
-    listener = await startMllpServer(fhir.services);
-  });
-  after(async () => {
-    await listener.close();
-    await fhir.close();
-  });
-  const connect = () => MllpClient.connect((listener.server.address() as AddressInfo).port);
+  const hl7 = useMllpTestServer({ HL7_SENDERS: FIXTURE_SENDERS }, (fhir) => (fhir.services.logger = createLogger('warn', (line) => logLines.push(line))));
+  const connect = () => hl7.connect();
 
   it('a 0.9 MB PDF (1.2 MB of Base64) is answered AA; the report points at a Binary holding it', async () => {
     const client = await connect();
     const data = pdf(900_000);
     assert.match(await client.request(oru('BIG-1', '1', data)), /\rMSA\|AA\|BIG-1/);
     client.close();
-    const reports = (await request(fhir.app.callback()).get('/fhir/DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.4|RAD-1').expect(200)).body as Bundle<DiagnosticReport>;
+    const reports = (await request(hl7.fhir.app.callback()).get('/fhir/DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.4|RAD-1').expect(200)).body as Bundle<DiagnosticReport>;
     const form = reports.entry![0].resource!.presentedForm![0];
     assert.equal(form.contentType, 'application/pdf');
     assert.equal(form.size, 900_009);
     assert.match(form.url!, /^Binary\/[0-9a-f]{40}$/);
-    const binary = (await request(fhir.app.callback()).get(`/fhir/${form.url}`).set('Accept', 'application/fhir+json').expect(200)).body as Binary;
+    const binary = (await request(hl7.fhir.app.callback()).get(`/fhir/${form.url}`).set('Accept', 'application/fhir+json').expect(200)).body as Binary;
     assert.equal(binary.data, data);
   });
 
