@@ -6,11 +6,12 @@ import type { Feature } from '../server/engine/index.ts';
 import { hl7AdminRouter } from './admin/routes.ts';
 import { ARCHIVE_COLLECTION } from './archive.ts';
 import { startMllpServer } from './mllp-server.ts';
+import { AUTHORITIES_COLLECTION } from './unmapped-authorities.ts';
 
 export function hl7Listener(): Feature {
   return {
     name: 'hl7-listener',
-    collections: [ARCHIVE_COLLECTION],
+    collections: [ARCHIVE_COLLECTION, AUTHORITIES_COLLECTION],
     routes: (engine) => hl7AdminRouter(engine),
     start: (engine) => startMllpServer(engine),
   };

@@ -5,7 +5,8 @@
  * has no record and is applied when the sender retries. A re-sent message (same MSH-3, MSH-4, MSH-10) is
  * answered with the ACK stored for it and never applied again.
  */
-import { FhirError, type Engine, type EntryResult, type JsonValue } from '../server/engine/index.ts';
+import type { Engine, EntryResult, JsonValue } from '../server/engine/index.ts';
+import { ackFailure } from './ack-code.ts';
 import { ackWanted, buildAck, headerFromRaw, headerOf, type AckError, type AckHeader, type AckOutcome } from './ack.ts';
 import { archiveOf, archiveOperation, archiveUrl, messageKey, unparsedKey, type Hl7MessageDocument } from './archive.ts';
 import type { MappingContext } from './mapping/context.ts';
@@ -14,6 +15,8 @@ import { MappingError } from './mapping/errors.ts';
 import { mapMessage } from './mapping/index.ts';
 import { profileFor, readSenderProfiles, type SenderProfiles } from './mapping/senders.ts';
 import { keepEncountersNewer } from './encounter-order.ts';
+import { mergeIntoStoredPatients } from './merge-patients.ts';
+import { authoritiesOf, authorityOperations, placeholderSystemsIn, warnUnmapped } from './unmapped-authorities.ts';
 import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseFrame } from './parse-message.ts';
 import { HL7_LISTENER } from './principal.ts';
@@ -71,8 +74,10 @@ export async function handleMessage(engine: Engine, received: Received, replayOf
     if (existing) return { ack: existing.ack, record: existing, duplicate: true };
   }
   const base = baseRecord(id, received, decoded, header, messageTypeOf(message), receivedAt, replayOf);
+  const sender = `${header.sendingApplication}^${header.sendingFacility}`;
 
   let entries: TransactionEntry[];
+  let placeholders: string[];
   try {
     const context: MappingContext = {
       sender: { application: header.sendingApplication, facility: header.sendingFacility },
@@ -81,12 +86,11 @@ export async function handleMessage(engine: Engine, received: Received, replayOf
     };
     const result = map(message, context);
     if (!Array.isArray(result) && !result.ok) throw result.error;
-    entries = await keepEncountersNewer(engine, Array.isArray(result) ? result : result.entries);
+    entries = await mergeIntoStoredPatients(engine, await keepEncountersNewer(engine, Array.isArray(result) ? result : result.entries));
+    placeholders = placeholderSystemsIn(entries);
   } catch (e) {
-    if (e instanceof MappingError) {
-      return fail(engine, base, header, e.kind === 'unsupported' ? 'reject' : 'error', { code: e.code, text: e.message, ...(e.location && { location: e.location }) }, replayOf);
-    }
-    return fail(engine, base, header, 'error', { code: '207', text: e instanceof FhirError ? e.message : 'application internal error' }, replayOf);
+    const { outcome, error } = ackFailure(e);
+    return fail(engine, base, header, outcome, error, replayOf);
   }
 
   const ack = buildAck(header, 'accept');
@@ -97,15 +101,16 @@ export async function handleMessage(engine: Engine, received: Received, replayOf
     await engine.transaction(HL7_LISTENER, entries as unknown as JsonValue[], {
       extra: (results) => {
         stored = { ...record, resources: resourcesOf(results) };
-        return [archiveOperation(archiveOf(engine), stored, replayOf)];
+        return [archiveOperation(archiveOf(engine), stored, replayOf), ...authorityOperations(authoritiesOf(engine), id, sender, receivedAt, placeholders)];
       },
     });
   } catch (e) {
     const concurrent = await duplicateOf(engine, id, replayOf);
     if (concurrent) return concurrent;
-    const text = e instanceof FhirError ? e.message : 'application internal error';
-    return fail(engine, base, header, 'error', { code: '207', text }, replayOf);
+    const { outcome, error } = ackFailure(e);
+    return fail(engine, base, header, outcome, error, replayOf);
   }
+  warnUnmapped(engine.logger, sender, placeholders);
   return { ack: ackWanted(header, 'accept') ? ack : undefined, record: stored, duplicate: false };
 }
 
@@ -120,6 +125,16 @@ async function fail(
 ): Promise<Handled> {
   const ack = buildAck(header, outcome, error);
   const record: Hl7MessageDocument = { ...base, status: 'failed', ackCode: ackCodeOf(ack), ack, error, resources: [] };
+  // Never the error text: it may quote values of the message (patient data).
+  const at = error.location && [error.location.segment, error.location.sequence, error.location.field, error.location.component].filter((p) => p !== undefined).join('.');
+  engine.logger.warn('hl7 message failed', {
+    controlId: header.controlId,
+    messageType: base.messageType,
+    sender: `${header.sendingApplication}^${header.sendingFacility}`,
+    ackCode: record.ackCode,
+    errorCode: error.code,
+    ...(at && { location: at }),
+  });
   try {
     const archive = archiveOf(engine);
     await archive.write([archiveOperation(archive, record, replayOf)]);

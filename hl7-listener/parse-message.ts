@@ -57,7 +57,8 @@ export function parseMessage(bytes: Buffer): Hl7Message {
 }
 
 /** The message and the frame's text (what frameText answers for it), decoded once. */
-export function parseFrame(bytes: Buffer): { message: Hl7Message; text: string } {
+export function parseFrame(frame: Buffer): { message: Hl7Message; text: string } {
+  const bytes = withoutBom(frame);
   const header = readHeaderLine(bytes);
   const { fieldSeparator: f, encodingCharacters } = checkDelimiters(header);
   const [component, repetition, escape, subcomponent] = [...encodingCharacters];
@@ -106,7 +107,8 @@ function checkSegmentId(name: string, index: number): void {
 }
 
 /** The frame as text for people (the archive): decoded per MSH-18 when readable, else byte for byte. */
-export function frameText(bytes: Buffer): string {
+export function frameText(frame: Buffer): string {
+  const bytes = withoutBom(frame);
   try {
     const header = readHeaderLine(bytes);
     const { fieldSeparator: f, encodingCharacters } = checkDelimiters(header);
@@ -114,6 +116,11 @@ export function frameText(bytes: Buffer): string {
   } catch {
     return bytes.toString('latin1');
   }
+}
+
+/** A UTF-8 byte order mark before MSH (files saved by editors, sent as they are) is not part of the message. */
+function withoutBom(bytes: Buffer): Buffer {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
 /** Segments separated by CR whatever the sender used (CR, LF, CRLF), blank lines dropped. */

@@ -5,6 +5,8 @@ import type { Engine } from '../../server/engine/index.ts';
 import type { MapMessage } from '../handle-message.ts';
 import { mapMessage } from '../mapping/index.ts';
 import { listMessages } from './list-messages.ts';
+import { listUnmappedAuthorities } from './list-unmapped-authorities.ts';
+import { moveIdentifierSystem } from './move-identifier-system.ts';
 import { readMessage } from './read-message.ts';
 import { replayMessage } from './replay-message.ts';
 
@@ -15,5 +17,7 @@ export function hl7AdminRouter(engine: Engine, map: MapMessage = mapMessage): Ro
   router.get('/messages', h(listMessages));
   router.get('/messages/:id', h(readMessage));
   router.post('/messages/:id/\\$replay', (ctx: Context) => replayMessage(ctx, engine, map));
+  router.get('/unmapped-authorities', h(listUnmappedAuthorities));
+  router.post('/identifier-systems/\\$move', h(moveIdentifierSystem));
   return router;
 }

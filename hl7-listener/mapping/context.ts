@@ -3,6 +3,7 @@
  * system each assigning authority stands for, which time zone its local times are in) and where the
  * archived message is, for provenance. Built by the listener per message; see senders.ts for the file.
  */
+import type { PlaceholderSender } from './placeholder-systems.ts';
 
 export interface SenderProfile {
   /**
@@ -12,6 +13,13 @@ export interface SenderProfile {
   identifierSystems: Record<string, string>;
   /** IANA time zone of the sender's local times (DTM without an offset). Default `UTC`. */
   timeZone?: string;
+  /**
+   * An assigning authority not in `identifierSystems`: `accept` (default) gives it a placeholder system
+   * (placeholder-systems.ts), `reject` refuses a message whose patient or order it would identify (0357 code 103).
+   */
+  unknownAuthorities?: 'accept' | 'reject';
+  /** Set by profileFor unless `reject`: the sender whose placeholder systems unmapped authorities get. */
+  placeholders?: PlaceholderSender;
 }
 
 export interface MappingContext {

@@ -6,13 +6,13 @@
  * creates only when nothing matches (http.html#ccreate).
  */
 import { hash } from 'node:crypto';
-import type { BundleEntry, Identifier, Resource } from '@medplum/fhirtypes';
+import type { Attachment, Binary, BundleEntry, Identifier, Reference, Resource } from '@medplum/fhirtypes';
 import type { MappingContext } from './context.ts';
 
 export interface TransactionEntry extends BundleEntry {
   fullUrl: string;
   resource: Resource;
-  request: { method: 'PUT' | 'POST' | 'PATCH'; url: string; ifNoneExist?: string };
+  request: { method: 'PUT' | 'POST' | 'PATCH'; url: string; ifNoneExist?: string; ifMatch?: string };
 }
 
 const TOKEN_SPECIAL = /[\\,$|]/;
@@ -91,4 +91,19 @@ export const DERIVED_KEY_SYSTEM = 'urn:fhirline:hl7v2:derived-key';
 
 export function derivedIdentifier(...parts: (string | undefined)[]): Identifier {
   return { system: DERIVED_KEY_SYSTEM, value: parts.map((p) => p ?? '').join('|') };
+}
+
+/**
+ * An embedded document (ED) as its own Binary, and the Attachment that points at it
+ * (https://hl7.org/fhir/R4/binary.html; the IG's ED map allows Attachment.url to a Binary): a report's
+ * presentedForm then stays small whatever the document's size, and the document is read with `GET Binary/id`.
+ * The id is derived from the message and `key` (a PUT), because a transaction rewrites `reference`s to other
+ * entries but not `Attachment.url`.
+ */
+export function binaryEntry(context: MappingContext, key: string, attachment: Attachment, securityContext: Reference): { entry: TransactionEntry; attachment: Attachment } {
+  const id = hash('sha256', `${context.source}\n${key}`, 'hex').slice(0, 40);
+  const binary: Binary = { resourceType: 'Binary', id, contentType: attachment.contentType ?? 'application/octet-stream', securityContext, data: attachment.data };
+  const entry: TransactionEntry = { fullUrl: fullUrlFor(context, key), resource: withSource(binary, context), request: { method: 'PUT', url: `Binary/${id}` } };
+  const size = attachment.data === undefined ? undefined : Buffer.byteLength(attachment.data, 'base64');
+  return { entry, attachment: { ...(attachment.contentType && { contentType: attachment.contentType }), url: `Binary/${id}`, ...(size !== undefined && { size }) } };
 }

@@ -16,4 +16,10 @@ describe('per-sender mapping configuration (HL7_SENDERS)', () => {
     assert.throws(() => parseSenderProfiles('{"*": {"timeZone": "Mars/Olympus"}}'), /IANA/);
     assert.throws(() => parseSenderProfiles('{"*": {"identifierSystems": {"A": "not a uri"}}}'), /absolute URIs/);
   });
+  it('unknownAuthorities: placeholders by default (profileFor names the sender), refusal when "reject"', () => {
+    const strict = parseSenderProfiles(JSON.stringify({ 'LAB^': { unknownAuthorities: 'reject' } }));
+    assert.deepEqual(profileFor(strict, 'ADT', 'NORTH').placeholders, { application: 'ADT', facility: 'NORTH' });
+    assert.equal(profileFor(strict, 'LAB', 'NORTH').placeholders, undefined);
+    assert.throws(() => parseSenderProfiles('{"*": {"unknownAuthorities": "ignore"}}'), /accept" or "reject/);
+  });
 });

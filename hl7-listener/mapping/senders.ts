@@ -1,6 +1,7 @@
 /**
  * Per-sender mapping configuration (README.md, "Configuration"): a JSON file named by `HL7_SENDERS` (default
- * none: every sender gets the `*` profile, i.e. no identifier systems and UTC). Keys are `APPLICATION^FACILITY`
+ * none: every sender gets the `*` profile, i.e. no identifier systems, placeholder systems for every
+ * assigning authority, and UTC). Keys are `APPLICATION^FACILITY`
  * (MSH-3^MSH-4 namespace ids), `^FACILITY`, `APPLICATION^` or `*`; the most specific wins. Checked when loaded
  * so that a bad file stops the listener at start rather than mis-mapping messages.
  */
@@ -35,7 +36,9 @@ export function parseSenderProfiles(json: string): SenderProfiles {
     } catch {
       throw new Error(`HL7 senders file: '${key}'.timeZone '${timeZone}' is not an IANA time zone`);
     }
-    out.set(key, { identifierSystems: systems as Record<string, string>, timeZone });
+    const unknownAuthorities = raw.unknownAuthorities ?? 'accept';
+    if (unknownAuthorities !== 'accept' && unknownAuthorities !== 'reject') throw new Error(`HL7 senders file: '${key}'.unknownAuthorities must be "accept" or "reject"`);
+    out.set(key, { identifierSystems: systems as Record<string, string>, timeZone, unknownAuthorities });
   }
   return out;
 }
@@ -44,6 +47,8 @@ export function readSenderProfiles(path: string | undefined): SenderProfiles {
   return path ? parseSenderProfiles(readFileSync(path, 'utf8')) : new Map();
 }
 
+/** The sender's profile; unless it says `reject`, unmapped authorities get this sender's placeholder systems. */
 export function profileFor(profiles: SenderProfiles, application: string, facility: string): SenderProfile {
-  return profiles.get(`${application}^${facility}`) ?? profiles.get(`^${facility}`) ?? profiles.get(`${application}^`) ?? profiles.get('*') ?? DEFAULT_PROFILE;
+  const profile = profiles.get(`${application}^${facility}`) ?? profiles.get(`^${facility}`) ?? profiles.get(`${application}^`) ?? profiles.get('*') ?? DEFAULT_PROFILE;
+  return profile.unknownAuthorities === 'reject' ? profile : { ...profile, placeholders: { application, facility } };
 }

@@ -18,7 +18,7 @@ if (!target) {
   console.error('usage: npm run hl7:send -- <file|folder> [--host H] [--port P]');
   process.exit(2);
 }
-const files = statSync(target).isDirectory() ? readdirSync(target).filter((f) => !f.startsWith('.')).sort().map((f) => join(target, f)) : [target];
+const files = statSync(target).isDirectory() ? readdirSync(target).filter((f) => !f.startsWith('.')).sort().map((f) => join(target, f)).filter((f) => statSync(f).isFile()) : [target];
 const client = await MllpClient.connect(port, host);
 for (const file of files) {
   const bytes = readFileSync(file);

@@ -34,10 +34,11 @@ export interface Engine {
   /** The one resource a conditional search matches (`identifier=sys|1`), or undefined; several: `precondition-failed`. */
   findOne(principal: Principal, type: string, query: string): Promise<JsonObject | undefined>;
   /**
-   * A search as `GET [type]?query` answers it, strict (an unknown parameter is an error, never left out): the
-   * searchset Bundle, one page (`_count`, default DEFAULT_COUNT) with its `next` link.
+   * A search as `GET [type]?query` answers it (`GET [base]?query` without a type), strict (an unknown parameter
+   * is an error, never left out): the searchset Bundle, one page (`_count`, default DEFAULT_COUNT) with its
+   * `next` link.
    */
-  search(principal: Principal, type: string, query: string): Promise<Bundle>;
+  search(principal: Principal, type: string | undefined, query: string): Promise<Bundle>;
   /**
    * A FHIR transaction of Bundle entries (http.html#transaction): all or nothing, durable when it resolves. It is
    * also how a feature writes (create, update with If-Match, conditional writes, delete): one write path.
@@ -50,10 +51,13 @@ export interface Engine {
 }
 
 export function createEngine(services: Services): Engine {
-  const { config, store, logger, preparer } = services;
+  const { config, store, preparer } = services;
   return {
     config,
-    logger,
+    // Read at each use: a test may hand the services another logger after start.
+    get logger() {
+      return services.logger;
+    },
     async read(_principal, type, id) {
       const { content } = await readResource(store, type, id);
       // readResource answers `gone` for a deletion, the only version without content.
@@ -64,7 +68,8 @@ export function createEngine(services: Services): Engine {
       return doc?.content ? (parseFhirJson(doc.content) as JsonObject) : undefined;
     },
     search(_principal, type, query) {
-      return searchBundle(services, { path: type, types: [type], pairs: [...new URLSearchParams(query)] }, true);
+      const pairs = [...new URLSearchParams(query)];
+      return searchBundle(services, type ? { path: type, types: [type], pairs } : { path: '', pairs, system: true }, true);
     },
     transaction(_principal, entries, options = {}) {
       const requests = entries.map((entry, i) => parseEntryRequest(entry, i, config.baseUrl));

@@ -13,5 +13,6 @@ export type { Config } from '../config.ts';
 export type { Logger } from '../logger.ts';
 export { FhirError, badRequest, conflict, notFound, type ErrorKind } from '../errors/fhir-error.ts';
 export { isJsonObject, parseFhirJson, stringifyFhirJson, toPlain, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+export { readJsonBody } from '../http/body.ts';
 export { sendJson } from '../http/respond.ts';
 export type { CollectionSpec, Filter, StoredDocument, WriteOperation } from '../store/port.ts';

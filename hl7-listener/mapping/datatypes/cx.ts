@@ -10,12 +10,14 @@ import type { Repetition } from '../../message.ts';
 import { v2Table } from '../vocabulary.ts';
 import { dtToDate } from './dtm.ts';
 import { systemFor } from './hd.ts';
+import type { UnnamedRole } from '../placeholder-systems.ts';
 
-export function cxToIdentifier(rep: Repetition, profile: SenderProfile, location: Location): Identifier | undefined {
+/** `role`: see systemFor (a key identifier gets a system even without CX-4). */
+export function cxToIdentifier(rep: Repetition, profile: SenderProfile, location: Location, role?: UnnamedRole): Identifier | undefined {
   const value = component(rep, 1);
   if (value === undefined) return undefined;
   const namespace = component(rep, 4, 1);
-  const system = systemFor({ namespace, universalId: component(rep, 4, 2), universalIdType: component(rep, 4, 3) }, profile);
+  const system = systemFor({ namespace, universalId: component(rep, 4, 2), universalIdType: component(rep, 4, 3) }, profile, role);
   const identifier: Identifier = { value };
   if (system !== undefined) identifier.system = system;
   else if (namespace !== undefined) identifier.assigner = { display: namespace };

@@ -33,7 +33,7 @@ export function mapA40(message: Hl7Message, context: MappingContext): Transactio
     if (!pid) throw required('PID before MRG', { segment: 'PID', sequence: pidSeq + 1 });
     const survivor = pidToPatient(pid, undefined, context, pidSeq);
     const merged = repetitions(segment, 1)
-      .map((rep) => cxToIdentifier(rep, context.profile, at(1)))
+      .map((rep) => cxToIdentifier(rep, context.profile, at(1), 'patient'))
       .filter((i): i is Identifier => i?.system !== undefined);
     if (merged.length === 0) throw required('MRG-1 (prior patient identifier list, with a known assigning authority)', at(1));
     const survivorKey = survivor.patient.identifier!.find((i) => i.system !== undefined)!;

@@ -33,8 +33,13 @@ describe('ADT -> Patient, Encounter and the rest (IG message-adt-*-to-bundle)', 
     assert.equal(mapAdt(message(`${msh('A28')}\rPID|1||1^^^STJ^MR\r${pv1}`), 'A28', testContext()).length, 1);
     assert.equal(mapAdt(message(`${msh('A08')}\rPID|1||1^^^STJ^MR\rPV1|1|I`), 'A08', testContext()).length, 1);
   });
-  it('A01 without a visit number is 0357 code 101 at PV1-19', () => {
-    assert.throws(() => mapAdt(message(`${msh('A01')}\rPID|1||1^^^STJ^MR\rPV1|1|I`), 'A01', testContext()), (e: MappingError) => e.code === '101' && e.location?.field === 19);
+  it('A01 without a visit number: the Encounter is keyed by the patient and PV1-44 (else the event time), never refused for it', () => {
+    const withAdmit = mapAdt(message(`${msh('A01')}\rPID|1||1^^^STJ^MR\rPV1|1|I${'|'.repeat(42)}20240312083000`), 'A01', testContext());
+    const encounter = withAdmit[1].resource as Encounter;
+    assert.deepEqual(encounter.identifier, [{ system: 'urn:fhirline:hl7v2:derived-key', value: 'urn:oid:1.2.250.1.999.1.1|1|PV1-44|2024-03-12T08:30:00+01:00' }]);
+    const withEvent = mapAdt(message(`${msh('A01')}\rPID|1||1^^^STJ^MR\rPV1|1|I`), 'A01', testContext());
+    assert.match((withEvent[1].resource as Encounter).identifier![0].value!, /\|PV1-44\|2024-03-12T08:35:12\+01:00$/);
+    assert.throws(() => mapAdt(message(`${msh('A01').replace('20240312083512', '')}\rPID|1||1^^^STJ^MR\rPV1|1|I`), 'A01', testContext()), (e: MappingError) => e.code === '101' && e.location?.field === 19);
   });
   it('the Latin-1 fixture (MSH-18 8859/1) gives correct Unicode names and addresses', () => {
     const { message: m, context } = fixture('adt-a01-latin1.hl7');

@@ -55,7 +55,7 @@ export function mapAdt(message: Hl7Message, event: string, context: MappingConte
   const pv1 = firstSegment(message, 'PV1');
   if (rule !== 'none' && pv1) {
     const status = rule === 'data' ? statusFromData(message) : rule;
-    const mapped = pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, status, patient.reference, eventTime(message, context));
+    const mapped = pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, status, patient.reference, eventTime(message, context), rule === 'data' ? undefined : patient.key);
     if (mapped) {
       const entry = conditionalUpdate(context, 'Encounter', mapped.encounter, mapped.query);
       entries.push(entry);
@@ -79,6 +79,7 @@ export function mapAdt(message: Hl7Message, event: string, context: MappingConte
   for (const in1 of segments(message, 'IN1')) {
     const seq = sequenceOf(message, in1);
     const coverage = in1ToCoverage(in1, seq, context, patient.reference, patient.key);
+    if (!coverage) continue;
     entries.push(conditionalUpdate(context, `IN1/${seq}`, coverage, identifierQuery(coverage.identifier)!));
   }
   message.segments.forEach((obx, index) => {

@@ -7,6 +7,8 @@ import type { Hl7Message, Segment } from '../../message.ts';
 export interface OrderGroup {
   orc?: Segment;
   obr?: Segment;
+  /** The order detail of an order without OBR: RQD (requisition) or RXO (pharmacy order), ORM_O01 ORDER_DETAIL. */
+  detail?: Segment;
   /** 1-based sequence of the OBR (else the ORC) among segments of its name, for error locations. */
   sequence: number;
   /** Index in message.segments of the OBR (else the ORC): NTE after it are order notes. */
@@ -37,6 +39,10 @@ export function orderGroups(message: Hl7Message): OrderGroup[] {
           current = { obr: segment, sequence: obrCount, index, obx: [], spm: [] };
           groups.push(current);
         }
+        break;
+      case 'RQD':
+      case 'RXO':
+        if (current && !current.obr && !current.detail) current.detail = segment;
         break;
       case 'OBX':
         current?.obx.push({ segment, index });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
+import type { Binary, DiagnosticReport, Observation } from '@medplum/fhirtypes';
 import { mapResults } from './oru.ts';
 import { fixture } from '../testing/fixtures.ts';
 import { SYSTEMS } from '../testing/context.ts';
@@ -27,11 +27,15 @@ describe('ORU^R01 -> DiagnosticReport, Observations, Specimen (IG message-oru-r0
     assert.equal((observations[2].resource as Observation).note?.[0].text, 'Low HDL: cardiovascular risk.');
     assert.equal((observations[0].resource as Observation).interpretation?.[0].coding?.[0].code, 'H');
   });
-  it('an embedded PDF (ED, Base64) becomes the report presentedForm', () => {
+  it('an embedded PDF (ED, Base64) becomes a Binary, the report presentedForm points at it', () => {
     const { message, context } = fixture('oru-r01-pdf.hl7');
-    const dr = mapResults(message, context).find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource as DiagnosticReport;
+    const entries = mapResults(message, context);
+    const dr = entries.find((e) => e.resource.resourceType === 'DiagnosticReport')!.resource as DiagnosticReport;
+    const binary = entries.find((e) => e.resource.resourceType === 'Binary')!;
     assert.equal(dr.presentedForm?.[0].contentType, 'application/pdf');
-    assert.ok(Buffer.from(dr.presentedForm![0].data!, 'base64').toString('latin1').startsWith('%PDF-1.4'));
+    assert.equal(dr.presentedForm?.[0].url, binary.request.url);
+    assert.equal(dr.presentedForm?.[0].data, undefined);
+    assert.ok(Buffer.from((binary.resource as Binary).data!, 'base64').toString('latin1').startsWith('%PDF-1.4'));
     assert.equal(dr.result?.length, 1);
   });
 });

@@ -12,7 +12,7 @@
 import type { Attachment, DiagnosticReport, Encounter, Identifier, Observation, Reference, Specimen } from '@medplum/fhirtypes';
 import { firstSegment, sequenceOf, value } from '../access.ts';
 import type { MappingContext } from '../context.ts';
-import { conditionalCreate, conditionalUpdate, derivedIdentifier, identifierQuery, type TransactionEntry } from '../entries.ts';
+import { binaryEntry, conditionalCreate, conditionalUpdate, derivedIdentifier, identifierQuery, type TransactionEntry } from '../entries.ts';
 import { required } from '../errors.ts';
 import type { Hl7Message } from '../../message.ts';
 import { notesAfter } from '../segments/nte.ts';
@@ -66,7 +66,14 @@ export function mapResults(message: Hl7Message, context: MappingContext): Transa
       const seq = sequenceOf(message, obx);
       const mapped = obxToObservation(obx, seq, context);
       if (mapped.attachment) {
-        presentedForm.push(mapped.attachment.attachment);
+        const { attachment } = mapped.attachment;
+        if (attachment.data === undefined) {
+          presentedForm.push(attachment); // RP: a reference to a document held elsewhere
+          continue;
+        }
+        const binary = binaryEntry(context, `OBX/${seq}/document`, attachment, patient.reference);
+        entries.push(binary.entry);
+        presentedForm.push(binary.attachment);
         continue;
       }
       // Completed in place (the mapping's own fresh object): copying it with a spread cost more than the mapping.

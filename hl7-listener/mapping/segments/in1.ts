@@ -7,23 +7,26 @@ import type { Coverage, Patient, Reference } from '@medplum/fhirtypes';
 import { component, repetitions, value, type Location } from '../access.ts';
 import type { MappingContext } from '../context.ts';
 import { derivedIdentifier } from '../entries.ts';
-import { required } from '../errors.ts';
 import type { Segment } from '../../message.ts';
 import { cxToIdentifier } from '../datatypes/cx.ts';
 import { dtToDate } from '../datatypes/dtm.ts';
-import { systemFor } from '../datatypes/hd.ts';
+import { tableSystem } from '../datatypes/hd.ts';
 
 /** Table 0063 -> subscriber-relationship (IG table-hl70063-to-subscriber-relationship, the common codes). */
 const RELATIONSHIP: Record<string, string> = { SEL: 'self', SPO: 'spouse', DOM: 'common', CHD: 'child', PAR: 'parent', EME: 'other', OTH: 'other' };
 
-export function in1ToCoverage(in1: Segment, sequence: number, context: MappingContext, beneficiary: Reference<Patient>, patientKey: string): Coverage {
+/**
+ * Undefined without IN1-3 and IN1-4: R4 Coverage.payor is required (1..*) and the message names no payer, so
+ * that IN1 is left out rather than the whole message refused.
+ */
+export function in1ToCoverage(in1: Segment, sequence: number, context: MappingContext, beneficiary: Reference<Patient>, patientKey: string): Coverage | undefined {
   const at = (field: number): Location => ({ segment: 'IN1', sequence, field });
   const companyId = repetitions(in1, 3)[0] && cxToIdentifier(repetitions(in1, 3)[0], context.profile, at(3));
   const companyName = value(in1, 4);
-  if (!companyId && companyName === undefined) throw required('IN1-3 or IN1-4 (insurance company)', at(3));
+  if (!companyId && companyName === undefined) return undefined;
   const plan = value(in1, 2);
   const policy = value(in1, 36);
-  const policySystem = systemFor({ namespace: companyId?.value }, context.profile) ?? companyId?.system;
+  const policySystem = tableSystem(context.profile, companyId?.value) ?? companyId?.system;
   const coverage: Coverage = {
     resourceType: 'Coverage',
     identifier: [policy !== undefined && policySystem ? { system: policySystem, value: policy } : derivedIdentifier(patientKey, 'IN1', companyId?.value ?? companyName, plan, policy)],

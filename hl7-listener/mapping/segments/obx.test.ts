@@ -38,8 +38,8 @@ describe('OBX -> Observation (IG segment-obx-to-observation)', () => {
     assert.throws(() => obx('OBX|1|NM|||1'), (e: MappingError) => e.code === '101' && e.location?.field === 3);
   });
   it('reference ranges: bounds and text', () => {
-    assert.equal(referenceRange('<1.50', undefined)?.high?.value, 1.5);
-    assert.equal(referenceRange('>0.40', undefined)?.low?.value, 0.4);
+    assert.equal(String(referenceRange('<1.50', undefined)?.high?.value), '1.50', 'sent precision kept');
+    assert.equal(referenceRange('>0.4', undefined)?.low?.value, 0.4);
     assert.deepEqual(referenceRange('negative', undefined), { text: 'negative' });
   });
 });

@@ -13,6 +13,7 @@ import type { Repetition, Segment } from '../../message.ts';
 import { INTERPRETATION_CODES, OBSERVATION_INTERPRETATION, OBSERVATION_STATUS, v2Table } from '../vocabulary.ts';
 import { cweToCodeableConcept } from '../datatypes/cwe.ts';
 import { asInstant, dtmToDateTime } from '../datatypes/dtm.ts';
+import { nmToDecimal } from '../datatypes/nm.ts';
 import { xcnToReference } from '../datatypes/xcn.ts';
 import { obxValue, quantity, type ObxValue } from './obx-value.ts';
 
@@ -24,14 +25,14 @@ export interface MappedObx {
   key: string;
 }
 
-/** OBX-7 `3.5-5.1`, `<5`, `>10`, `<=5`: low/high in the result's units; anything else is text. */
+/** OBX-7 `3.5-5.1`, `<5`, `>10`, `<=5`: low/high in the result's units (sent precision kept); anything else is text. */
 export function referenceRange(text: string | undefined, units: Repetition | undefined): ObservationReferenceRange | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
   const range = /^([+-]?\d+(?:\.\d+)?)\s*-\s*([+-]?\d+(?:\.\d+)?)$/.exec(t);
-  if (range) return { low: quantity(Number(range[1]), units), high: quantity(Number(range[2]), units), text: t };
+  if (range) return { low: quantity(nmToDecimal(range[1]), units), high: quantity(nmToDecimal(range[2]), units), text: t };
   const bound = /^(<=?|>=?)\s*([+-]?\d+(?:\.\d+)?)$/.exec(t);
-  if (bound) return bound[1].startsWith('<') ? { high: quantity(Number(bound[2]), units), text: t } : { low: quantity(Number(bound[2]), units), text: t };
+  if (bound) return bound[1].startsWith('<') ? { high: quantity(nmToDecimal(bound[2]), units), text: t } : { low: quantity(nmToDecimal(bound[2]), units), text: t };
   return { text: t };
 }
 

@@ -6,7 +6,7 @@
 import type { DiagnosticReport, Identifier, Patient, Reference, ServiceRequest } from '@medplum/fhirtypes';
 import { repetitions, value, type Location } from '../access.ts';
 import type { MappingContext } from '../context.ts';
-import { tokenParameter } from '../entries.ts';
+import { derivedIdentifier, tokenParameter } from '../entries.ts';
 import { required } from '../errors.ts';
 import type { Segment } from '../../message.ts';
 import { ORDER_CONTROL_STATUS, ORDER_STATUS, RESULT_STATUS } from '../vocabulary.ts';
@@ -20,10 +20,18 @@ export interface OrderNumbers {
   filler?: Identifier;
 }
 
+/**
+ * Placer ORC-2 (else OBR-2) and filler ORC-3 (else OBR-3). Neither (the IG does not require them when the
+ * order belongs to a placer group): a derived key from the placer group number ORC-4 and OBR-4, as placer.
+ */
 export function orderNumbers(orc: Segment | undefined, obr: Segment | undefined, context: MappingContext): OrderNumbers {
   const pick = (field: number) => repetitions(orc, field)[0] ?? repetitions(obr, field)[0];
-  const placer = eiToIdentifier(pick(2), context.profile, 'PLAC');
-  const filler = eiToIdentifier(pick(3), context.profile, 'FILL');
+  const placer = eiToIdentifier(pick(2), context.profile, 'PLAC', 'placer');
+  const filler = eiToIdentifier(pick(3), context.profile, 'FILL', 'filler');
+  if (!placer && !filler) {
+    const group = eiToIdentifier(repetitions(orc, 4)[0], context.profile);
+    if (group) return { placer: derivedIdentifier('ORC-4', group.system, group.value, value(obr, 4) ?? value(orc, 1)) };
+  }
   return { ...(placer && { placer }), ...(filler && { filler }) };
 }
 

@@ -35,7 +35,7 @@ export function pidToPatient(pid: Segment, pd1: Segment | undefined, context: Ma
   const at = (field: number, comp?: number): Location => ({ segment: 'PID', sequence, field, ...(comp && { component: comp }) });
   const { profile } = context;
   const tz = profile.timeZone ?? 'UTC';
-  const identifier = repetitions(pid, 3).map((rep) => cxToIdentifier(rep, profile, at(3))).filter(defined);
+  const identifier = repetitions(pid, 3).map((rep) => cxToIdentifier(rep, profile, at(3), 'patient')).filter(defined);
   if (identifier.length === 0) throw required('PID-3 (patient identifier list)', at(3));
   const key = identifier.find((i) => i.system !== undefined);
   if (!key) throw fault(ERROR_CODES.tableValueNotFound, `No assigning authority of PID-3 is in the identifier system table of ${context.sender.application}^${context.sender.facility}`, at(3, 4));

@@ -7,7 +7,7 @@
 import type { Encounter, EncounterParticipant, Patient, Reference } from '@medplum/fhirtypes';
 import { component, repetitions, value, type Location } from '../access.ts';
 import type { MappingContext } from '../context.ts';
-import { tokenParameter } from '../entries.ts';
+import { derivedIdentifier, tokenParameter } from '../entries.ts';
 import type { Segment } from '../../message.ts';
 import { ACT_CODE, PATIENT_CLASS, v2Table } from '../vocabulary.ts';
 import { cweToCodeableConcept } from '../datatypes/cwe.ts';
@@ -37,7 +37,11 @@ function locationDisplay(seg: Segment, field: number): string | undefined {
   return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
-/** Undefined when PV1-19 is empty: a visit without a number cannot be found again. */
+/**
+ * The Encounter's key: PV1-19. Without it (the IG does not require it), `patientKey` given (ADT), a derived key
+ * from the patient and the admit time PV1-44, else the event time: a later message about the same visit finds
+ * it only if it carries the same PV1-44. Undefined without PV1-19 and `patientKey`.
+ */
 export function pv1ToEncounter(
   pv1: Segment,
   pv2: Segment | undefined,
@@ -45,11 +49,15 @@ export function pv1ToEncounter(
   status: Encounter['status'],
   subject: Reference<Patient>,
   eventTime: string | undefined,
+  patientKey?: string,
 ): MappedEncounter | undefined {
   const at = (field: number): Location => ({ segment: 'PV1', sequence: 1, field });
   const tz = context.profile.timeZone ?? 'UTC';
   const visit = repetitions(pv1, 19)[0];
-  const identifier = visit && cxToIdentifier(visit, context.profile, at(19));
+  const admitted = dtmToDateTime(value(pv1, 44), tz, at(44));
+  const identifier =
+    (visit && cxToIdentifier(visit, context.profile, at(19))) ||
+    (patientKey !== undefined && (admitted ?? eventTime) !== undefined ? derivedIdentifier(patientKey, 'PV1-44', admitted ?? eventTime) : undefined);
   if (!identifier) return undefined;
   const patientClass = value(pv1, 2);
   const mapped = patientClass !== undefined ? PATIENT_CLASS[patientClass] : undefined;
@@ -79,7 +87,7 @@ export function pv1ToEncounter(
     }
   }
   if (participant.length > 0) encounter.participant = participant;
-  const start = dtmToDateTime(value(pv1, 44), tz, at(44));
+  const start = admitted;
   const end = dtmToDateTime(value(pv1, 45), tz, at(45));
   if (start || end) encounter.period = { ...(start && { start }), ...(end && { end }) };
   const location = locationDisplay(pv1, 3);
