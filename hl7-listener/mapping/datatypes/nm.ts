@@ -17,8 +17,8 @@ export function nmToDecimal(text: string): number {
   let t = text.trim().replace(/^\+/, '');
   const sign = t.startsWith('-') ? '-' : '';
   t = t.slice(sign.length).replace(/\.$/, '');
-  let [int, frac] = t.split('.');
-  int = int.replace(/^0+(?=\d)/, '') || '0';
+  const [whole, frac] = t.split('.');
+  const int = whole.replace(/^0+(?=\d)/, '') || '0';
   const decimal = `${sign}${int}${frac !== undefined ? `.${frac}` : ''}`;
   const n = Number(decimal);
   return String(n) === decimal ? n : (new LosslessNumber(decimal) as unknown as number);
