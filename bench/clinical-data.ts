@@ -22,9 +22,78 @@ export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
-const FAMILY = ['Smith', 'Johnson', 'Müller', 'García', 'Núñez', 'Brown', 'Dvořák', 'Nguyen', 'Øster', 'Öztürk', 'Lefèvre', "O'Brien", 'Kowalski', 'Rossi', 'Tanaka', 'Okafor', 'Ivanova', 'Brontë', 'Jones', 'Martin', 'Wilson', 'Ångström', 'Dubois', 'Schäfer', 'Hernández', 'Lee', 'Taylor', 'Moore', 'Clark', 'Van der Berg'];
-const GIVEN_FEMALE = ['Zoë', 'Chloé', 'Renée', 'María', 'Amélie', 'Siân', 'Anna', 'Mary', 'Emily', 'Sarah', 'Yuki', 'Ngozi', 'Fatima', 'Giulia', 'Linda', 'Léa', 'Inès', 'Björk'];
-const GIVEN_MALE = ['José', 'François', 'Björn', 'Søren', 'Jürgen', 'Noël', 'James', 'John', 'David', 'Kenji', 'Luca', 'Chidi', 'Mohammed', 'Paul', 'Jan', 'Mark', 'Ömer', 'André'];
+const FAMILY = [
+  'Smith',
+  'Johnson',
+  'Müller',
+  'García',
+  'Núñez',
+  'Brown',
+  'Dvořák',
+  'Nguyen',
+  'Øster',
+  'Öztürk',
+  'Lefèvre',
+  "O'Brien",
+  'Kowalski',
+  'Rossi',
+  'Tanaka',
+  'Okafor',
+  'Ivanova',
+  'Brontë',
+  'Jones',
+  'Martin',
+  'Wilson',
+  'Ångström',
+  'Dubois',
+  'Schäfer',
+  'Hernández',
+  'Lee',
+  'Taylor',
+  'Moore',
+  'Clark',
+  'Van der Berg',
+];
+const GIVEN_FEMALE = [
+  'Zoë',
+  'Chloé',
+  'Renée',
+  'María',
+  'Amélie',
+  'Siân',
+  'Anna',
+  'Mary',
+  'Emily',
+  'Sarah',
+  'Yuki',
+  'Ngozi',
+  'Fatima',
+  'Giulia',
+  'Linda',
+  'Léa',
+  'Inès',
+  'Björk',
+];
+const GIVEN_MALE = [
+  'José',
+  'François',
+  'Björn',
+  'Søren',
+  'Jürgen',
+  'Noël',
+  'James',
+  'John',
+  'David',
+  'Kenji',
+  'Luca',
+  'Chidi',
+  'Mohammed',
+  'Paul',
+  'Jan',
+  'Mark',
+  'Ömer',
+  'André',
+];
 
 /** [code, display, unit (UCUM), typical value, spread, category]; in order of frequency (Zipf). */
 const OBSERVATION_CODES: [string, string, string, number, number, 'vital-signs' | 'laboratory'][] = [
@@ -157,7 +226,14 @@ export function clinicalRecord(seed: number, index: number): ClinicalRecord {
     telecom: [{ system: 'phone', value: `+1 ${int(201, 989)}-555-${pad(int(0, 9999), 4)}`, use: 'mobile' }],
     gender: female ? 'female' : 'male',
     birthDate: `${birthYear}-${pad(int(1, 12))}-${pad(int(1, 28))}`,
-    address: [{ use: 'home', line: [`${int(1, 9999)} Main St`], city: pick(['Springfield', 'Madison', 'Portland', 'Austin', 'Boston']), country: 'US' }],
+    address: [
+      {
+        use: 'home',
+        line: [`${int(1, 9999)} Main St`],
+        city: pick(['Springfield', 'Madison', 'Portland', 'Austin', 'Boston']),
+        country: 'US',
+      },
+    ],
   };
 
   const encounterCount = 1 + Math.floor(-Math.log(1 - rnd()) * 2);
@@ -175,7 +251,17 @@ export function clinicalRecord(seed: number, index: number): ClinicalRecord {
       identifier: [{ system: VISIT_SYSTEM, value: visitNumberOf(index, e) }],
       status: 'finished',
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: klass, display: klassDisplay },
-      type: [{ coding: [{ system: SNOMED, code: klass === 'AMB' ? '185349003' : '50849002', display: klass === 'AMB' ? 'Encounter for check up' : 'Emergency room admission' }] }],
+      type: [
+        {
+          coding: [
+            {
+              system: SNOMED,
+              code: klass === 'AMB' ? '185349003' : '50849002',
+              display: klass === 'AMB' ? 'Encounter for check up' : 'Emergency room admission',
+            },
+          ],
+        },
+      ],
       period: { start, end: new Date(endMs).toISOString().replace('.000Z', 'Z') },
     });
     const observationCount = int(1, 8);
@@ -201,7 +287,9 @@ export function clinicalRecord(seed: number, index: number): ClinicalRecord {
         encounter: e,
         resource: {
           resourceType: 'Condition',
-          clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: rnd() < 0.7 ? 'active' : 'resolved' }] },
+          clinicalStatus: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: rnd() < 0.7 ? 'active' : 'resolved' }],
+          },
           verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
           category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' }] }],
           code: { coding: [{ system: SNOMED, code, display }], text: display },
@@ -232,7 +320,11 @@ export function clinicalRecord(seed: number, index: number): ClinicalRecord {
 }
 
 /** Sets the references of a record's resource once the patient and encounter ids are known. */
-export function link(resource: Encounter | ClinicalRecord['clinical'][number]['resource'], patientId: string, encounterId?: string): Encounter | Observation | Condition | MedicationRequest {
+export function link(
+  resource: Encounter | ClinicalRecord['clinical'][number]['resource'],
+  patientId: string,
+  encounterId?: string,
+): Encounter | Observation | Condition | MedicationRequest {
   const subject = { reference: `Patient/${patientId}` };
   const encounter = encounterId ? { encounter: { reference: `Encounter/${encounterId}` } } : {};
   return { ...resource, subject, ...encounter } as Encounter | Observation | Condition | MedicationRequest;

@@ -26,7 +26,10 @@ interface CpuProfile {
   endTime: number;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { phases: { type: 'string' }, top: { type: 'string', default: '25' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { phases: { type: 'string' }, top: { type: 'string', default: '25' } },
+});
 if (positionals.length !== 1) {
   process.stderr.write('usage: tsx bench/cpuprofile-summary.ts <file.cpuprofile> [--phases <phases.json>] [--top 25]\n');
   process.exit(2);
@@ -70,7 +73,9 @@ function summarise(title: string, fromUs: number, toUs: number): void {
     total += us;
   }
   const idle = fns.get('(idle)') ?? 0;
-  const out: string[] = [`\n=== ${title}: ${(total / 1e6).toFixed(1)} s sampled, ${(((total - idle) / Math.max(1, total)) * 100).toFixed(0)}% busy`];
+  const out: string[] = [
+    `\n=== ${title}: ${(total / 1e6).toFixed(1)} s sampled, ${(((total - idle) / Math.max(1, total)) * 100).toFixed(0)}% busy`,
+  ];
   const table = (heading: string, totals: Map<string, number>) => {
     out.push(`-- ${heading} (ms, % of sampled time)`);
     for (const [key, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, top)) {

@@ -35,7 +35,14 @@ export async function healthzBenchmark(options: HealthzBenchOptions = {}) {
   const send = (method: string, path: string, body?: string, type = 'application/fhir+json') =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
-        { agent, host: '127.0.0.1', port: server.port, method, path, headers: body === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(body) } },
+        {
+          agent,
+          host: '127.0.0.1',
+          port: server.port,
+          method,
+          path,
+          headers: body === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
@@ -56,7 +63,11 @@ export async function healthzBenchmark(options: HealthzBenchOptions = {}) {
       for (let i = from; i < Math.min(patients, from + 250); i++) {
         const patient = generator.next();
         families.push(patient.name?.[0]?.family ?? '');
-        entry.push({ fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, resource: patient, request: { method: 'POST', url: 'Patient' } });
+        entry.push({
+          fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          resource: patient,
+          request: { method: 'POST', url: 'Patient' },
+        });
         entry.push({
           resource: {
             resourceType: 'Observation',
@@ -80,7 +91,15 @@ export async function healthzBenchmark(options: HealthzBenchOptions = {}) {
       resourceType: 'Bundle',
       type: 'batch',
       entry: Array.from({ length: 50 }, (_, i) => ({
-        request: { method: 'GET', url: i % 3 === 0 ? `Patient?${contains}` : i % 3 === 1 ? `Patient?${has}&_count=100` : `Patient?_revinclude=*&_count=100&family=${encodeURIComponent(families[i] ?? 'x')}` },
+        request: {
+          method: 'GET',
+          url:
+            i % 3 === 0
+              ? `Patient?${contains}`
+              : i % 3 === 1
+                ? `Patient?${has}&_count=100`
+                : `Patient?_revinclude=*&_count=100&family=${encodeURIComponent(families[i] ?? 'x')}`,
+        },
       })),
     });
     const loops: Record<string, () => Promise<{ status: number }>> = {

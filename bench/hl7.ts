@@ -33,8 +33,13 @@ export async function hl7Benchmark(options: Hl7BenchOptions = {}) {
   const messages = options.messages ?? 1500;
   const warmup = options.warmup ?? 25;
   log('hl7: starting server on a fresh embedded store');
-  const server = await startServer({ cpuProfileDir: options.cpuProfileDir, env: { HL7_SENDERS: path.join(REPO_ROOT, 'fixtures', 'hl7', 'senders.json') } });
-  log(`hl7: server pid ${server.pid} ready in ${server.startupMs} ms; ${connections} MLLP connections x ${messages} ORU^R01 (${OBX_PER_MESSAGE} OBX)`);
+  const server = await startServer({
+    cpuProfileDir: options.cpuProfileDir,
+    env: { HL7_SENDERS: path.join(REPO_ROOT, 'fixtures', 'hl7', 'senders.json') },
+  });
+  log(
+    `hl7: server pid ${server.pid} ready in ${server.startupMs} ms; ${connections} MLLP connections x ${messages} ORU^R01 (${OBX_PER_MESSAGE} OBX)`,
+  );
   try {
     const result = await runLoadProcess<Hl7WorkerInput, Hl7WorkerResult>('bench/hl7-worker.ts', {
       mllpPort: server.mllpPort,
@@ -65,7 +70,9 @@ export async function hl7Benchmark(options: Hl7BenchOptions = {}) {
 
 /** Resources the newest applied message wrote, from its archive record (/admin/hl7/messages). */
 async function resourcesOfLastMessage(origin: string): Promise<number | null> {
-  const list = await fetch(`${origin}/admin/hl7/messages?status=applied&_count=1`).then((r) => r.json() as Promise<{ messages: { id: string }[] }>);
+  const list = await fetch(`${origin}/admin/hl7/messages?status=applied&_count=1`).then(
+    (r) => r.json() as Promise<{ messages: { id: string }[] }>,
+  );
   const id = list.messages[0]?.id;
   if (!id) return null;
   const record = await fetch(`${origin}/admin/hl7/messages/${id}`).then((r) => r.json() as Promise<{ resources?: string[] }>);

@@ -91,7 +91,11 @@ class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   closed = false;
 
-  constructor(host: string, port: number, private readonly onClose: (conn: Connection) => void) {
+  constructor(
+    host: string,
+    port: number,
+    private readonly onClose: (conn: Connection) => void,
+  ) {
     this.socket = net.connect({ host, port, noDelay: true });
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.fail(err));
@@ -192,7 +196,10 @@ export class RawHttpClient implements HttpClient {
   private readonly waiting: ((conn: Connection) => void)[] = [];
   private open = 0;
 
-  constructor(origin: string, private readonly maxSockets: number) {
+  constructor(
+    origin: string,
+    private readonly maxSockets: number,
+  ) {
     const url = new URL(origin);
     this.host = url.hostname;
     this.port = Number(url.port || 80);

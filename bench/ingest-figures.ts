@@ -28,7 +28,13 @@ export interface WindowRates {
 export function windowRates(completions: readonly Completion[]): WindowRates {
   const sorted = [...completions].filter((c) => c.resources > 0).sort((a, b) => a.atMs - b.atMs);
   const total = sorted.reduce((sum, c) => sum + c.resources, 0);
-  const none = { first10PctPerSec: null, last10PctPerSec: null, lastToFirst: null, first10PctServerCpuUs: null, last10PctServerCpuUs: null };
+  const none = {
+    first10PctPerSec: null,
+    last10PctPerSec: null,
+    lastToFirst: null,
+    first10PctServerCpuUs: null,
+    last10PctServerCpuUs: null,
+  };
   if (sorted.length < 2 || total === 0) return none;
   const out: WindowRates = { ...none };
   const cpuUs = (from: number | null | undefined, to: number | null | undefined, resources: number) =>

@@ -60,7 +60,8 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
   const log = (msg: string) => process.stderr.write(`[ingest] ${msg}\n`);
 
   const shared = await client.request('POST', '/fhir', JSON.stringify(sharedBundle()), HEADERS);
-  if (shared.status !== 200) throw new Error(`the shared Organizations and Practitioners were refused: HTTP ${shared.status} ${shared.body.slice(0, 1000)}`);
+  if (shared.status !== 200)
+    throw new Error(`the shared Organizations and Practitioners were refused: HTTP ${shared.status} ${shared.body.slice(0, 1000)}`);
 
   // Warm-up: patient Bundles after the measured ones' indexes, so the measured data is the same at any warm-up.
   const warmStart = performance.now();
@@ -77,7 +78,12 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
       }
     }),
   );
-  const warmup = { bundles: input.warmupBundles, resources: warmResources, errors: warmErrors, seconds: round2((performance.now() - warmStart) / 1000) };
+  const warmup = {
+    bundles: input.warmupBundles,
+    resources: warmResources,
+    errors: warmErrors,
+    seconds: round2((performance.now() - warmStart) / 1000),
+  };
   log(`warm-up: ${warmResources} resources in ${warmup.seconds} s, ${warmErrors} errors`);
 
   const latencies: number[] = [];
@@ -123,7 +129,8 @@ serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
         errorKinds[outcome] = (errorKinds[outcome] ?? 0) + 1;
       }
       completions.push({ atMs: end - t0, resources: outcome === null ? bundle.entries : 0, serverCpuMs: cpuTimeMs(serverPid) });
-      while (rssTimeline.length < Math.floor((stored / target) * 10)) rssTimeline.push({ rss: rssMb(serverPid), anon: rssAnonMb(serverPid) });
+      while (rssTimeline.length < Math.floor((stored / target) * 10))
+        rssTimeline.push({ rss: rssMb(serverPid), anon: rssAnonMb(serverPid) });
       if (end - lastLog > 10_000) {
         lastLog = end;
         log(`${stored} resources in ${((end - t0) / 1000).toFixed(0)} s (${Math.round(stored / ((end - t0) / 1000))}/s), ${errors} errors`);

@@ -33,7 +33,9 @@ export async function ingestBenchmark(options: IngestBenchOptions = {}) {
   const concurrency = options.concurrency ?? 4;
   log('ingest: starting server on a fresh embedded store');
   const server = await startServer({ cpuProfileDir: options.cpuProfileDir });
-  log(`ingest: server pid ${server.pid} ready at ${server.origin} in ${server.startupMs} ms; sending ~${resources} resources at concurrency ${concurrency}`);
+  log(
+    `ingest: server pid ${server.pid} ready at ${server.origin} in ${server.startupMs} ms; sending ~${resources} resources at concurrency ${concurrency}`,
+  );
   try {
     const result = await runLoadProcess<IngestWorkerInput, IngestWorkerResult>('bench/ingest-worker.ts', {
       origin: server.origin,

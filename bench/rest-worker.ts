@@ -84,7 +84,12 @@ serveLoad<RestWorkerInput, RestWorkerResult>(async (input) => {
   if (created.length === 0) throw new Error(`no create succeeded during warm-up: ${JSON.stringify(warmCreates.errorKinds)}`);
   const warmReads = await runPhase({ name: 'warm-up reads', concurrency, maxOps: warmupOps, op: read });
   const warmC = Math.min(concurrency, created.length);
-  const warmUpdates = await runPhase({ name: 'warm-up updates', concurrency: warmC, maxOps: Math.ceil(warmupOps / 2), op: makeUpdate(warmC) });
+  const warmUpdates = await runPhase({
+    name: 'warm-up updates',
+    concurrency: warmC,
+    maxOps: Math.ceil(warmupOps / 2),
+    op: makeUpdate(warmC),
+  });
 
   log(`creates for ${phaseMs / 1000} s`);
   const createReport = await runPhase({ name: 'create', concurrency, durationMs: phaseMs, op: create, serverPid });

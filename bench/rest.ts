@@ -58,7 +58,12 @@ export async function restBenchmark(options: RestBenchOptions = {}): Promise<Res
     });
     const peakRssMb = server.peakRssMb();
     const { create, read, update, warmup } = result;
-    phases = { warmup: [warmup.creates.monotonicUs[0], warmup.updates.monotonicUs[1]], create: create.monotonicUs, read: read.monotonicUs, update: update.monotonicUs };
+    phases = {
+      warmup: [warmup.creates.monotonicUs[0], warmup.updates.monotonicUs[1]],
+      create: create.monotonicUs,
+      read: read.monotonicUs,
+      update: update.monotonicUs,
+    };
     const p99 = Math.max(create.latencyMs?.p99 ?? Infinity, read.latencyMs?.p99 ?? Infinity, update.latencyMs?.p99 ?? Infinity);
     return {
       concurrency,

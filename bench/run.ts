@@ -44,9 +44,24 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
       client,
       log,
     }),
-  ingest: () => ingestBenchmark({ resources: num('BENCH_INGEST_RESOURCES'), concurrency: num('BENCH_INGEST_CONCURRENCY'), warmupBundles: num('BENCH_INGEST_WARMUP'), client, cpuProfileDir, log }),
+  ingest: () =>
+    ingestBenchmark({
+      resources: num('BENCH_INGEST_RESOURCES'),
+      concurrency: num('BENCH_INGEST_CONCURRENCY'),
+      warmupBundles: num('BENCH_INGEST_WARMUP'),
+      client,
+      cpuProfileDir,
+      log,
+    }),
   healthz: () => healthzBenchmark({ patients: num('BENCH_HEALTHZ_PATIENTS'), phaseMs, log }),
-  hl7: () => hl7Benchmark({ messages: num('BENCH_HL7_MESSAGES'), connections: num('BENCH_HL7_CONNECTIONS'), warmup: num('BENCH_HL7_WARMUP'), cpuProfileDir, log }),
+  hl7: () =>
+    hl7Benchmark({
+      messages: num('BENCH_HL7_MESSAGES'),
+      connections: num('BENCH_HL7_CONNECTIONS'),
+      warmup: num('BENCH_HL7_WARMUP'),
+      cpuProfileDir,
+      log,
+    }),
 };
 
 const selected = process.argv.slice(2);

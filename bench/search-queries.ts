@@ -62,7 +62,9 @@ export function searchQueries(data: QueryData, variants = 64): SearchQuery[] {
       name: 'patient-name-accent-insensitive',
       description: 'Patient?name=zoe&name=muller: plain ASCII finds Zoë Müller (search.html#string)',
       selective: true,
-      paths: each(({ record }) => `Patient?name=${enc(normalizeString(name(record).given![0]))}&name=${enc(normalizeString(name(record).family!))}`),
+      paths: each(
+        ({ record }) => `Patient?name=${enc(normalizeString(name(record).given![0]))}&name=${enc(normalizeString(name(record).family!))}`,
+      ),
     },
     {
       name: 'patient-identifier',
@@ -95,7 +97,10 @@ export function searchQueries(data: QueryData, variants = 64): SearchQuery[] {
       name: 'chain-subject-identifier',
       description: 'Observation?subject:Patient.identifier=system|MRN&code=loinc| (inner Patient search, then Observations)',
       selective: true,
-      paths: each(({ record }) => `Observation?subject:Patient.identifier=${enc(`${MRN_SYSTEM}|${mrnOf(record.index)}`)}&code=${enc(`${LOINC}|${loinc(record)}`)}`),
+      paths: each(
+        ({ record }) =>
+          `Observation?subject:Patient.identifier=${enc(`${MRN_SYSTEM}|${mrnOf(record.index)}`)}&code=${enc(`${LOINC}|${loinc(record)}`)}`,
+      ),
     },
     {
       name: 'has-encounter-visit-number',

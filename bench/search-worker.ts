@@ -122,11 +122,18 @@ serveLoad<SearchWorkerInput, SearchWorkerResult>(async (input) => {
     };
     if (query.pages) {
       const p50 = (xs: number[]) => summarize(xs)?.p50 ?? null;
-      report.pages = { perWalk: round1(pagesWalked / Math.max(1, walks)), latencyMs: summarize(pageLatencies), firstPageP50: p50(firstPage), lastPageP50: p50(lastPage) };
+      report.pages = {
+        perWalk: round1(pagesWalked / Math.max(1, walks)),
+        latencyMs: summarize(pageLatencies),
+        firstPageP50: p50(firstPage),
+        lastPageP50: p50(lastPage),
+      };
     }
     reports.push(report);
     const l = phase.latencyMs;
-    log(`${query.name}: ${phase.opsPerSec}/s, p50 ${l?.p50} ms, p95 ${l?.p95} ms, ${report.matches} matches${phase.errors ? `, ${phase.errors} errors ${JSON.stringify(phase.errorKinds)}` : ''}`);
+    log(
+      `${query.name}: ${phase.opsPerSec}/s, p50 ${l?.p50} ms, p95 ${l?.p95} ms, ${report.matches} matches${phase.errors ? `, ${phase.errors} errors ${JSON.stringify(phase.errorKinds)}` : ''}`,
+    );
   }
   client.close();
   return { queries: reports, clientPeakRssMb: peakRssMb(process.pid) };

@@ -54,7 +54,14 @@ interface QueryFigures {
   pages?: QueryReport['pages'];
   plan: string[];
   /** The same query on the small dataset. */
-  small?: { p50Ms: number | null; p95Ms: number | null; queriesPerSec: number; serverCpuUsPerQuery: number | null; matches: number; plan: string[] };
+  small?: {
+    p50Ms: number | null;
+    p95Ms: number | null;
+    queriesPerSec: number;
+    serverCpuUsPerQuery: number | null;
+    matches: number;
+    plan: string[];
+  };
 }
 
 export async function searchBenchmark(options: SearchBenchOptions = {}) {
@@ -80,7 +87,13 @@ export async function searchBenchmark(options: SearchBenchOptions = {}) {
   try {
     const load = async (from: number, to: number) => {
       log(`search: writing records ${from}..${to - 1} through the write path (${inFlight} records in flight)`);
-      const r = await runLoadProcess<SearchLoadInput, SearchLoadResult>('bench/search-load.ts', { dataDir, seed: SEED, from, to, inFlight });
+      const r = await runLoadProcess<SearchLoadInput, SearchLoadResult>('bench/search-load.ts', {
+        dataDir,
+        seed: SEED,
+        from,
+        to,
+        inFlight,
+      });
       log(`search: ${r.resources} resources in ${r.seconds} s, ${r.resourcesPerSec}/s`);
       return r;
     };
@@ -137,7 +150,14 @@ export async function searchBenchmark(options: SearchBenchOptions = {}) {
       const s = small?.result.queries[i];
       if (s) {
         const { latencyMs, opsPerSec, serverCpuUsPerOp } = s.phase;
-        f.small = { p50Ms: latencyMs?.p50 ?? null, p95Ms: latencyMs?.p95 ?? null, queriesPerSec: opsPerSec, serverCpuUsPerQuery: serverCpuUsPerOp, matches: s.matches, plan: small!.plans[q.name] ?? [] };
+        f.small = {
+          p50Ms: latencyMs?.p50 ?? null,
+          p95Ms: latencyMs?.p95 ?? null,
+          queriesPerSec: opsPerSec,
+          serverCpuUsPerQuery: serverCpuUsPerOp,
+          matches: s.matches,
+          plan: small!.plans[q.name] ?? [],
+        };
       }
       return f;
     });
@@ -147,7 +167,9 @@ export async function searchBenchmark(options: SearchBenchOptions = {}) {
     const seconds = writes.reduce((n, w) => n + w.seconds, 0);
     const byType: Record<string, number> = {};
     for (const w of writes) for (const [t, n] of Object.entries(w.byType)) byType[t] = (byType[t] ?? 0) + n;
-    const misses = perQuery.filter((q) => q.selective && (q.p95Ms === null || q.p95Ms >= SELECTIVE_P95_MS || q.errors > 0)).map((q) => q.name);
+    const misses = perQuery
+      .filter((q) => q.selective && (q.p95Ms === null || q.p95Ms >= SELECTIVE_P95_MS || q.errors > 0))
+      .map((q) => q.name);
     const collscans = perQuery.filter((q) => q.plan.some((p) => p.includes('COLLSCAN'))).map((q) => q.name);
     return {
       dataset: { resources: written, patients: records, byType, smallResources: small ? first.resources : null },
@@ -157,7 +179,13 @@ export async function searchBenchmark(options: SearchBenchOptions = {}) {
         resources: written,
         seconds: Math.round(seconds * 10) / 10,
         resourcesPerSec: Math.round(written / seconds),
-        steps: writes.map((w) => ({ resources: w.resources, seconds: w.seconds, resourcesPerSec: w.resourcesPerSec, cpuUsPerResource: w.cpuUsPerResource, peakRssMb: w.peakRssMb })),
+        steps: writes.map((w) => ({
+          resources: w.resources,
+          seconds: w.seconds,
+          resourcesPerSec: w.resourcesPerSec,
+          cpuUsPerResource: w.cpuUsPerResource,
+          peakRssMb: w.peakRssMb,
+        })),
       },
       concurrency,
       queryS: queryMs / 1000,

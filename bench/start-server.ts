@@ -80,12 +80,22 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   delete env.MONGODB_URI; // always the embedded store
 
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), '--import', 'tsx', 'server/main.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    // Never the bench's stdout: that carries the JSON report. Server output goes to stderr, prefixed.
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeArgs ?? []),
+      ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+      '--import',
+      'tsx',
+      'server/main.ts',
+    ],
+    {
+      cwd: REPO_ROOT,
+      env,
+      // Never the bench's stdout: that carries the JSON report. Server output goes to stderr, prefixed.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const tail: string[] = [];
   const forward = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -133,7 +143,13 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   return { pid, origin, port, mllpPort, dataDir, startupMs, peakRssMb: () => peakRssMb(pid), stop };
 }
 
-async function waitReady(child: ChildProcess, origin: string, exited: Promise<number | null>, timeoutMs: number, tail: string[]): Promise<void> {
+async function waitReady(
+  child: ChildProcess,
+  origin: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  tail: string[],
+): Promise<void> {
   let dead: number | null | undefined;
   void exited.then((code) => (dead = code));
   const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,19 @@
  * Bundle `i` depends only on the seed and `i`: between 300 and 1,000 entries (uniform), LOINC, SNOMED CT, RxNorm
  * and CPT codes as Synthea uses them.
  */
-import type { Bundle, BundleEntry, Claim, Money, Condition, Encounter, ExplanationOfBenefit, MedicationRequest, Observation, Procedure, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  Claim,
+  Money,
+  Condition,
+  Encounter,
+  ExplanationOfBenefit,
+  MedicationRequest,
+  Observation,
+  Procedure,
+  Resource,
+} from '@medplum/fhirtypes';
 import { patientGenerator, seededRandom } from './patients.ts';
 
 const LOINC = 'http://loinc.org';
@@ -97,7 +109,12 @@ export function sharedBundle(): Bundle {
       id: orgIdentifier(i),
       identifier: [{ system: SYNTHEA_ID, value: orgIdentifier(i) }],
       active: true,
-      type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }], text: 'Healthcare Provider' }],
+      type: [
+        {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }],
+          text: 'Healthcare Provider',
+        },
+      ],
       name: `General Hospital ${i + 1}`,
       telecom: [{ system: 'phone', value: `555-01${String(i).padStart(2, '0')}` }],
       address: [{ line: [`${100 + i} Main Street`], city: 'Springfield', state: 'MA', postalCode: '01101', country: 'US' }],
@@ -150,7 +167,10 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
     communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'en-US', display: 'English' }], text: 'English' } }],
   });
   const subject = { reference: patientUrl };
-  const organization = { reference: `Organization?identifier=${SYNTHEA_ID}|${orgIdentifier(index % SHARED_ORGANIZATIONS)}`, display: 'General Hospital' };
+  const organization = {
+    reference: `Organization?identifier=${SYNTHEA_ID}|${orgIdentifier(index % SHARED_ORGANIZATIONS)}`,
+    display: 'General Hospital',
+  };
   const practitioner = { reference: `Practitioner?identifier=${NPI}|${npiOf(index % SHARED_PRACTITIONERS)}`, display: 'Dr. Alex Doctor' };
   const payer = pick(PAYERS);
 
@@ -167,7 +187,19 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
       class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: klass },
       type: [{ coding: [{ system: SNOMED, code: typeCode, display: typeDisplay }], text: typeDisplay }],
       subject,
-      participant: [{ type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PPRF', display: 'primary performer' }] }], period: { start, end }, individual: practitioner }],
+      participant: [
+        {
+          type: [
+            {
+              coding: [
+                { system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'PPRF', display: 'primary performer' },
+              ],
+            },
+          ],
+          period: { start, end },
+          individual: practitioner,
+        },
+      ],
       period: { start, end },
       serviceProvider: organization,
     };
@@ -179,33 +211,55 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
     const observation = (category: string, code: string, display: string, extra: Partial<Observation>): Observation => ({
       resourceType: 'Observation',
       status: 'final',
-      category: [{ coding: [{ system: OBS_CATEGORY, code: category, display: category === 'vital-signs' ? 'vital-signs' : 'laboratory' }] }],
+      category: [
+        { coding: [{ system: OBS_CATEGORY, code: category, display: category === 'vital-signs' ? 'vital-signs' : 'laboratory' }] },
+      ],
       code: { coding: [{ system: LOINC, code, display }], text: display },
       ...clinical,
       effectiveDateTime: start,
       issued: `${start.slice(0, 19)}.000Z`,
       ...extra,
     });
-    for (const [code, display, unit, mean, spread] of VITALS) add(observation('vital-signs', code, display, { valueQuantity: quantity(mean, spread, unit) }));
+    for (const [code, display, unit, mean, spread] of VITALS)
+      add(observation('vital-signs', code, display, { valueQuantity: quantity(mean, spread, unit) }));
     add(
       observation('vital-signs', '85354-9', 'Blood Pressure', {
         component: [
-          { code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic Blood Pressure' }] }, valueQuantity: quantity(80, 10, 'mm[Hg]') },
-          { code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic Blood Pressure' }] }, valueQuantity: quantity(125, 15, 'mm[Hg]') },
+          {
+            code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic Blood Pressure' }] },
+            valueQuantity: quantity(80, 10, 'mm[Hg]'),
+          },
+          {
+            code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic Blood Pressure' }] },
+            valueQuantity: quantity(125, 15, 'mm[Hg]'),
+          },
         ],
       }),
     );
     if (rnd() < 0.4) {
-      for (const [code, display, unit, mean, spread] of LABS) add(observation('laboratory', code, display, { valueQuantity: quantity(mean, spread, unit) }));
+      for (const [code, display, unit, mean, spread] of LABS)
+        add(observation('laboratory', code, display, { valueQuantity: quantity(mean, spread, unit) }));
     }
     if (rnd() < 0.35) {
       const [code, display] = pick(CONDITIONS);
       const resolved = rnd() < 0.6;
       const condition: Condition = {
         resourceType: 'Condition',
-        clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: resolved ? 'resolved' : 'active' }] },
+        clinicalStatus: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: resolved ? 'resolved' : 'active' }],
+        },
         verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
-        category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'encounter-diagnosis', display: 'Encounter Diagnosis' }] }],
+        category: [
+          {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/condition-category',
+                code: 'encounter-diagnosis',
+                display: 'Encounter Diagnosis',
+              },
+            ],
+          },
+        ],
         code: { coding: [{ system: SNOMED, code, display }], text: display },
         ...clinical,
         onsetDateTime: start,
@@ -240,7 +294,14 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
         ...clinical,
         authoredOn: start,
         requester: practitioner,
-        dosageInstruction: [{ sequence: 1, text: 'Take as directed', asNeededBoolean: false, timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } }],
+        dosageInstruction: [
+          {
+            sequence: 1,
+            text: 'Take as directed',
+            asNeededBoolean: false,
+            timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+          },
+        ],
       };
       claims.push({ items: [[RXNORM, code, display]], prescription: add(request), diagnoses: [] });
     }
@@ -293,7 +354,15 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
         provider: practitioner,
         claim: { reference: claimUrl },
         outcome: 'complete',
-        careTeam: [{ sequence: 1, provider: practitioner, role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claimcareteamrole', code: 'primary', display: 'Primary provider' }] } }],
+        careTeam: [
+          {
+            sequence: 1,
+            provider: practitioner,
+            role: {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claimcareteamrole', code: 'primary', display: 'Primary provider' }],
+            },
+          },
+        ],
         insurance: [{ focal: true, coverage: { reference: '#coverage', display: insurance } }],
         item: items.map(([system, code, display], i) => ({
           sequence: i + 1,
@@ -302,12 +371,27 @@ export function syntheaBundle(seed: number, index: number): GeneratedBundle {
           encounter: [encounterRef],
           adjudication: [
             {
-              category: { coding: [{ system: 'https://bluebutton.cms.gov/resources/codesystem/adjudication', code: 'https://bluebutton.cms.gov/resources/variables/line_prcsg_ind_cd', display: 'Line Processing Indicator Code' }] },
+              category: {
+                coding: [
+                  {
+                    system: 'https://bluebutton.cms.gov/resources/codesystem/adjudication',
+                    code: 'https://bluebutton.cms.gov/resources/variables/line_prcsg_ind_cd',
+                    display: 'Line Processing Indicator Code',
+                  },
+                ],
+              },
               amount: { value: Math.round((amount / items.length) * 100) / 100, currency: 'USD' },
             },
           ],
         })),
-        total: [{ category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'submitted', display: 'Submitted Amount' }] }, amount: total }],
+        total: [
+          {
+            category: {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'submitted', display: 'Submitted Amount' }],
+            },
+            amount: total,
+          },
+        ],
         payment: { amount: { value: Math.round(amount * 0.8 * 100) / 100, currency: 'USD' } },
       };
       add(eob);

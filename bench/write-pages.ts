@@ -48,7 +48,12 @@ const update = async (i: number) => {
 };
 try {
   await pagesPerWrite(create); // warm-up: the first commits of each index database
-  const figures = { unitsPerCommit: UNITS, createPages: await pagesPerWrite(create), updatePages: await pagesPerWrite(update), createAgainPages: await pagesPerWrite(create) };
+  const figures = {
+    unitsPerCommit: UNITS,
+    createPages: await pagesPerWrite(create),
+    updatePages: await pagesPerWrite(update),
+    createAgainPages: await pagesPerWrite(create),
+  };
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } finally {
   await preparer.close();

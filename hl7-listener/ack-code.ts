@@ -29,9 +29,13 @@ const BY_ISSUE: Record<string, string> = { required: '101', value: '102', 'code-
 
 export function ackFailure(e: unknown): AckFailure {
   if (e instanceof MappingError) {
-    return { outcome: e.kind === 'unsupported' ? 'reject' : 'error', error: { code: e.code, text: e.message, ...(e.location && { location: e.location }) } };
+    return {
+      outcome: e.kind === 'unsupported' ? 'reject' : 'error',
+      error: { code: e.code, text: e.message, ...(e.location && { location: e.location }) },
+    };
   }
-  if (!(e instanceof FhirError)) return { outcome: 'error', error: { code: '207', text: `application internal error${e instanceof Error ? ` (${e.name})` : ''}` } };
+  if (!(e instanceof FhirError))
+    return { outcome: 'error', error: { code: '207', text: `application internal error${e instanceof Error ? ` (${e.name})` : ''}` } };
   const issue = e.outcome.issue?.[0]?.code;
   const byKind = BY_KIND[e.kind];
   const code = byKind?.code === '207' || !byKind ? (issue !== undefined && BY_ISSUE[issue]) || byKind?.code || '207' : byKind.code;

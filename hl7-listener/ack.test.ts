@@ -26,11 +26,18 @@ describe('buildAck (HL7 v2.5 chapter 2.9, MSA, ERR)', () => {
     assert.deepEqual(at(ack, 'MSH', 12), [[['2.5.1']]]);
     assert.deepEqual(at(ack, 'MSA', 1), [[['AA']]]);
     assert.deepEqual(at(ack, 'MSA', 2), [[['CTRL-7']]]);
-    assert.equal(ack.segments.some((s) => s.name === 'ERR'), false);
+    assert.equal(
+      ack.segments.some((s) => s.name === 'ERR'),
+      false,
+    );
   });
 
   it('original mode AE and AR carry an ERR with the table 0357 code, ERR-2 location and escaped text', () => {
-    const ack = ackOf(ORIGINAL, 'error', { code: '103', text: 'OBX-8 H|X not in table', location: { segment: 'OBX', sequence: 2, field: 8 } });
+    const ack = ackOf(ORIGINAL, 'error', {
+      code: '103',
+      text: 'OBX-8 H|X not in table',
+      location: { segment: 'OBX', sequence: 2, field: 8 },
+    });
     assert.deepEqual(at(ack, 'MSA', 1), [[['AE']]]);
     assert.deepEqual(at(ack, 'ERR', 2), [[['OBX'], ['2'], ['8'], ['1']]]);
     assert.deepEqual(at(ack, 'ERR', 3), [[['103'], ['Table value not found'], ['HL70357']]]);
@@ -60,7 +67,13 @@ describe('buildAck (HL7 v2.5 chapter 2.9, MSA, ERR)', () => {
   });
 
   it('echoes custom encoding characters and escapes with them', () => {
-    const text = buildAck(headerOf(parseMessage(Buffer.from('MSH#$%!@#LAB#H#F#M#2024##ADT$A08#C1#P#2.4'))), 'error', { code: '101', text: 'PID-3#missing' }, NOW, 'A1');
+    const text = buildAck(
+      headerOf(parseMessage(Buffer.from('MSH#$%!@#LAB#H#F#M#2024##ADT$A08#C1#P#2.4'))),
+      'error',
+      { code: '101', text: 'PID-3#missing' },
+      NOW,
+      'A1',
+    );
     assert.ok(text.startsWith('MSH#$%!@#F#M#LAB#H#'), text);
     assert.match(text, /\rMSA#AE#C1/);
     // v2.4 (before 2.5): everything in ERR-1 (ELD).
@@ -70,7 +83,11 @@ describe('buildAck (HL7 v2.5 chapter 2.9, MSA, ERR)', () => {
 
   it('answers a frame with a broken MSH with what it can echo (MSA-2 from the raw MSH-10)', () => {
     const header = headerFromRaw(Buffer.from('MSH|^~|LAB|HOSP|X|Y|2024||ADT^A01|RAW-9|P|2.5.1'));
-    const ack = parseMessage(Buffer.from(buildAck(header, 'reject', { code: '102', text: 'MSH-2 invalid', location: { segment: 'MSH', sequence: 1, field: 2 } }, NOW, 'A2')));
+    const ack = parseMessage(
+      Buffer.from(
+        buildAck(header, 'reject', { code: '102', text: 'MSH-2 invalid', location: { segment: 'MSH', sequence: 1, field: 2 } }, NOW, 'A2'),
+      ),
+    );
     assert.deepEqual(at(ack, 'MSA', 1), [[['AR']]]);
     assert.deepEqual(at(ack, 'MSA', 2), [[['RAW-9']]]);
     assert.deepEqual(at(ack, 'MSH', 5), [[['LAB']]]);

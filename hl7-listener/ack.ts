@@ -113,7 +113,13 @@ export function ackCode(header: AckHeader, outcome: AckOutcome): string {
 }
 
 /** The ACK text, segments separated by CR (chapter 2.5.1), ready for MLLP framing. */
-export function buildAck(header: AckHeader, outcome: AckOutcome, error?: AckError, now = new Date(), controlId: string = randomUUID()): string {
+export function buildAck(
+  header: AckHeader,
+  outcome: AckOutcome,
+  error?: AckError,
+  now = new Date(),
+  controlId: string = randomUUID(),
+): string {
   const enc = header.encoding;
   const f = enc.field;
   const esc = (s: string) => escapeValue(s, enc);
@@ -149,7 +155,11 @@ function errSegment(error: AckError, version: string, enc: Hl7Message['encoding'
     const eld = [loc?.segment ?? '', loc?.sequence ?? '', loc?.field ?? '', [error.code, esc(codeText), 'HL70357'].join(enc.subcomponent)];
     return ['ERR', eld.join(enc.component)].join(enc.field);
   }
-  const erl = loc ? [esc(loc.segment), loc.sequence, loc.field ?? '', loc.field !== undefined ? 1 : '', loc.component ?? ''].join(enc.component).replace(new RegExp(`\\${enc.component}+$`), '') : '';
+  const erl = loc
+    ? [esc(loc.segment), loc.sequence, loc.field ?? '', loc.field !== undefined ? 1 : '', loc.component ?? '']
+        .join(enc.component)
+        .replace(new RegExp(`\\${enc.component}+$`), '')
+    : '';
   const hl7Code = [error.code, esc(codeText), 'HL70357'].join(enc.component);
   return ['ERR', '', erl, hl7Code, 'E', '', '', '', esc(error.text)].join(enc.field);
 }
@@ -160,7 +170,10 @@ function versionBefore25(version: string): boolean {
 }
 
 function joinComponents(components: string[], enc: Hl7Message['encoding']): string {
-  return components.map((c) => escapeValue(c, enc)).join(enc.component).replace(new RegExp(`\\${enc.component}+$`), '');
+  return components
+    .map((c) => escapeValue(c, enc))
+    .join(enc.component)
+    .replace(new RegExp(`\\${enc.component}+$`), '');
 }
 
 /** DTM in UTC with its offset (chapter 2.A.22). */

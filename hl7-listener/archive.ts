@@ -48,7 +48,6 @@ export interface Hl7MessageDocument extends StoredDocument {
   replayedAt?: string;
 }
 
-
 /** Same sender and MSH-10 -> same id (HL7 v2.5 chapter 2.10.1: MSH-10 is unique per sending system). */
 export function messageKey(header: Pick<AckHeader, 'sendingApplication' | 'sendingFacility' | 'controlId'>): string {
   const source = `${header.sendingApplication}\u0000${header.sendingFacility}\u0000${header.controlId}`;
@@ -69,7 +68,11 @@ export function archiveUrl(baseUrl: string, id: string): string {
  * First write of a record: an insert, failing the unit if the id exists (a concurrent duplicate). A replay
  * replaces the failed record it was started from, only if nobody changed it meanwhile.
  */
-export function archiveOperation(archive: FeatureCollection<Hl7MessageDocument>, record: Hl7MessageDocument, replayOf?: Hl7MessageDocument): WriteOperation {
+export function archiveOperation(
+  archive: FeatureCollection<Hl7MessageDocument>,
+  record: Hl7MessageDocument,
+  replayOf?: Hl7MessageDocument,
+): WriteOperation {
   if (!replayOf) return archive.insert(record);
   return archive.replace(record, { _id: replayOf._id, status: 'failed', replays: replayOf.replays });
 }

@@ -4,7 +4,10 @@ import { parseMessage } from './parse-message.ts';
 
 describe('escapeValue (HL7 v2.5 chapter 2.7.1)', () => {
   it('escapes the default delimiters as \\F\\ \\S\\ \\R\\ \\E\\ \\T\\', () => {
-    assert.equal(escapeValue('a|b^c~d\\e&f', { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' }), 'a\\F\\b\\S\\c\\R\\d\\E\\e\\T\\f');
+    assert.equal(
+      escapeValue('a|b^c~d\\e&f', { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' }),
+      'a\\F\\b\\S\\c\\R\\d\\E\\e\\T\\f',
+    );
   });
 
   it('escapes custom delimiters with the custom escape character and leaves the default ones as data', () => {

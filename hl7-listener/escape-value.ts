@@ -11,7 +11,13 @@ type Delimiters = Hl7Message['encoding'];
 
 const DEFAULTS: Delimiters = { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' };
 const ORDER = ['field', 'component', 'repetition', 'escape', 'subcomponent'] as const;
-const PACKAGE_DEFAULTS = { fieldSeparator: '|', componentSeparator: '^', repetitionSeparator: '~', escapeCharacter: '\\', subComponentSeparator: '&' };
+const PACKAGE_DEFAULTS = {
+  fieldSeparator: '|',
+  componentSeparator: '^',
+  repetitionSeparator: '~',
+  escapeCharacter: '\\',
+  subComponentSeparator: '&',
+};
 
 export function escapeValue(value: string, delimiters: Delimiters): string {
   const isDefault = ORDER.every((k) => delimiters[k] === DEFAULTS[k]);

@@ -21,7 +21,20 @@ import type { Hl7Message } from './message.ts';
 import { frameText, Hl7ParseError, parseFrame } from './parse-message.ts';
 import { HL7_LISTENER } from './principal.ts';
 
-type BaseRecord = Pick<Hl7MessageDocument, '_id' | 'raw' | 'text' | 'peer' | 'sendingApplication' | 'sendingFacility' | 'controlId' | 'messageType' | 'receivedAt' | 'replays' | 'replayedAt'>;
+type BaseRecord = Pick<
+  Hl7MessageDocument,
+  | '_id'
+  | 'raw'
+  | 'text'
+  | 'peer'
+  | 'sendingApplication'
+  | 'sendingFacility'
+  | 'controlId'
+  | 'messageType'
+  | 'receivedAt'
+  | 'replays'
+  | 'replayedAt'
+>;
 
 export interface Received {
   bytes: Buffer;
@@ -55,14 +68,22 @@ export function senderProfiles(path: string | undefined): SenderProfiles {
 }
 
 /** `replayOf`: a failed record re-applied by `$replay` (no dedupe; the record is replaced). */
-export async function handleMessage(engine: Engine, received: Received, replayOf?: Hl7MessageDocument, map: MapMessage = mapMessage): Promise<Handled> {
+export async function handleMessage(
+  engine: Engine,
+  received: Received,
+  replayOf?: Hl7MessageDocument,
+  map: MapMessage = mapMessage,
+): Promise<Handled> {
   const receivedAt = replayOf?.receivedAt ?? new Date().toISOString();
   let message: Hl7Message;
   let decoded: string;
   try {
     ({ message, text: decoded } = parseFrame(received.bytes));
   } catch (e) {
-    const error: AckError = e instanceof Hl7ParseError ? { code: e.code, text: e.message, ...(e.location && { location: e.location }) } : { code: '207', text: 'unreadable message' };
+    const error: AckError =
+      e instanceof Hl7ParseError
+        ? { code: e.code, text: e.message, ...(e.location && { location: e.location }) }
+        : { code: '207', text: 'unreadable message' };
     const header = headerFromRaw(received.bytes);
     const base = baseRecord(replayOf?._id ?? unparsedKey(), received, frameText(received.bytes), header, '', receivedAt, replayOf);
     return fail(engine, base, header, 'reject', error, replayOf);
@@ -101,7 +122,10 @@ export async function handleMessage(engine: Engine, received: Received, replayOf
     await engine.transaction(HL7_LISTENER, entries as unknown as JsonValue[], {
       extra: (results) => {
         stored = { ...record, resources: resourcesOf(results) };
-        return [archiveOperation(archiveOf(engine), stored, replayOf), ...authorityOperations(authoritiesOf(engine), id, sender, receivedAt, placeholders)];
+        return [
+          archiveOperation(archiveOf(engine), stored, replayOf),
+          ...authorityOperations(authoritiesOf(engine), id, sender, receivedAt, placeholders),
+        ];
       },
     });
   } catch (e) {
@@ -126,7 +150,11 @@ async function fail(
   const ack = buildAck(header, outcome, error);
   const record: Hl7MessageDocument = { ...base, status: 'failed', ackCode: ackCodeOf(ack), ack, error, resources: [] };
   // Never the error text: it may quote values of the message (patient data).
-  const at = error.location && [error.location.segment, error.location.sequence, error.location.field, error.location.component].filter((p) => p !== undefined).join('.');
+  const at =
+    error.location &&
+    [error.location.segment, error.location.sequence, error.location.field, error.location.component]
+      .filter((p) => p !== undefined)
+      .join('.');
   engine.logger.warn('hl7 message failed', {
     controlId: header.controlId,
     messageType: base.messageType,

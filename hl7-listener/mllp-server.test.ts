@@ -16,7 +16,11 @@ import { MllpClient } from './testing/mllp-client.ts';
 const patientMapping: MapMessage = (message, context) => {
   const pid = message.segments.find((s) => s.name === 'PID');
   const id = pid?.fields[3]?.[0]?.[0]?.[0] ?? '';
-  if (id === 'FAIL') return { ok: false as const, error: fault(ERROR_CODES.tableValueNotFound, 'PID-3 assigning authority unknown', { segment: 'PID', sequence: 1, field: 3 }) };
+  if (id === 'FAIL')
+    return {
+      ok: false as const,
+      error: fault(ERROR_CODES.tableValueNotFound, 'PID-3 assigning authority unknown', { segment: 'PID', sequence: 1, field: 3 }),
+    };
   const family = pid?.fields[5]?.[0]?.[0]?.[0] ?? '';
   const patient: Patient = { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: id }], name: [{ family }] };
   return { ok: true as const, entries: [conditionalUpdate(context, 'patient', patient, `identifier=urn:mrn|${id}`)] };
@@ -116,10 +120,15 @@ describe('MLLP listener over a real TCP socket (issue 5)', () => {
 
     it('handles several frames in one read and answers them in order', async () => {
       const client = await connect();
-      const frames = ['P1', 'P2', 'P3', 'P4'].map((c, i) => Buffer.concat([Buffer.from([0x0b]), Buffer.from(msg(c, `m${i}`)), Buffer.from([0x1c, 0x0d])]));
+      const frames = ['P1', 'P2', 'P3', 'P4'].map((c, i) =>
+        Buffer.concat([Buffer.from([0x0b]), Buffer.from(msg(c, `m${i}`)), Buffer.from([0x1c, 0x0d])]),
+      );
       client.socket.write(Buffer.concat(frames));
       const acks = await client.receive(4);
-      assert.deepEqual(acks.map((a) => msa(a)[1]), ['P1', 'P2', 'P3', 'P4']);
+      assert.deepEqual(
+        acks.map((a) => msa(a)[1]),
+        ['P1', 'P2', 'P3', 'P4'],
+      );
     });
 
     it('reassembles a frame split across reads, byte by byte, after garbage before the start block', async () => {

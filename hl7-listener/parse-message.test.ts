@@ -102,10 +102,17 @@ describe('parseMessage: frame bytes -> message model', () => {
     assert.deepEqual(field(m, 'MSH', 7), [[['20240102120000+0100']]]);
   });
 
-  for (const [name, separator] of [['CR', '\r'], ['LF', '\n'], ['CRLF', '\r\n']] as const) {
+  for (const [name, separator] of [
+    ['CR', '\r'],
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ] as const) {
     it(`splits segments separated by ${name}, ignoring blank lines`, () => {
       const m = parse([MSH, 'PID|1||123', '', 'PV1|1|I', ''].join(separator));
-      assert.deepEqual(m.segments.map((s) => s.name), ['MSH', 'PID', 'PV1']);
+      assert.deepEqual(
+        m.segments.map((s) => s.name),
+        ['MSH', 'PID', 'PV1'],
+      );
       assert.deepEqual(field(m, 'PV1', 2), [[['I']]]);
     });
   }

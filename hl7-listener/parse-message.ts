@@ -140,7 +140,8 @@ function readHeaderLine(bytes: Buffer): string {
     if (i >= 0 && i < end) end = i;
   }
   const line = bytes.toString('latin1', 0, end);
-  if (!line.startsWith('MSH')) throw new Hl7ParseError('100', 'the message does not start with an MSH segment', { segment: 'MSH', sequence: 1 });
+  if (!line.startsWith('MSH'))
+    throw new Hl7ParseError('100', 'the message does not start with an MSH segment', { segment: 'MSH', sequence: 1 });
   return line;
 }
 
@@ -153,7 +154,11 @@ function checkDelimiters(header: string): { fieldSeparator: string; encodingChar
   const encodingCharacters = header.slice(4).split(fieldSeparator)[0] ?? '';
   const chars = [fieldSeparator, ...encodingCharacters.slice(0, 4)];
   // HL7 v2.7 adds a fifth (truncation) character; the first four are the ones that structure the message.
-  const valid = encodingCharacters.length >= 4 && encodingCharacters.length <= 5 && new Set(chars).size === 5 && !chars.some((c) => /[A-Za-z0-9\s]/.test(c));
+  const valid =
+    encodingCharacters.length >= 4 &&
+    encodingCharacters.length <= 5 &&
+    new Set(chars).size === 5 &&
+    !chars.some((c) => /[A-Za-z0-9\s]/.test(c));
   if (!valid) throw new Hl7ParseError('102', 'MSH-2 encoding characters are invalid', { segment: 'MSH', sequence: 1, field: 2 });
   return { fieldSeparator, encodingCharacters: encodingCharacters.slice(0, 4) };
 }

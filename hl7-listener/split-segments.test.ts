@@ -21,7 +21,11 @@ function viaSplit(prepared: string, charset = 'utf8', swap?: string): unknown {
   if (!segments) return undefined;
   const bad = segments.findIndex((s) => !/^[A-Z][A-Z0-9]{2}$/.test(s.name));
   if (bad < 0) return segments;
-  return { code: '100', text: `segment ${bad + 1} has no valid segment ID`, location: { segment: segments[bad]!.name.slice(0, 3), sequence: bad + 1 } };
+  return {
+    code: '100',
+    text: `segment ${bad + 1} has no valid segment ID`,
+    location: { segment: segments[bad]!.name.slice(0, 3), sequence: bad + 1 },
+  };
 }
 
 /** Small deterministic generator (mulberry32), so a failure names a reproducible case. */
@@ -34,7 +38,42 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['A', 'b1', ' ', '|', '^', '~', '&', '\\', '""', '\\F\\', '\\S\\', '\\T\\', '\\R\\', '\\E\\', '\\X41\\', '\\X\\', '\\xZZ\\', '\\C41\\', '\\M0041\\', '\\MAB\\', '\\Zfoo\\', '\\H\\', '\n', '\r', '\r\n', '\x1c', '\x0b', 'é', '😀', 'toString', 'PID', 'OBX', 'MSH|^~\\&|', 'nte'];
+const PIECES = [
+  'A',
+  'b1',
+  ' ',
+  '|',
+  '^',
+  '~',
+  '&',
+  '\\',
+  '""',
+  '\\F\\',
+  '\\S\\',
+  '\\T\\',
+  '\\R\\',
+  '\\E\\',
+  '\\X41\\',
+  '\\X\\',
+  '\\xZZ\\',
+  '\\C41\\',
+  '\\M0041\\',
+  '\\MAB\\',
+  '\\Zfoo\\',
+  '\\H\\',
+  '\n',
+  '\r',
+  '\r\n',
+  '\x1c',
+  '\x0b',
+  'é',
+  '😀',
+  'toString',
+  'PID',
+  'OBX',
+  'MSH|^~\\&|',
+  'nte',
+];
 
 function generated(next: () => number): string {
   let text = MSH;
@@ -46,7 +85,10 @@ function generated(next: () => number): string {
 describe('splitSegments: the same segments as the hl7v2 package path, or declines', () => {
   it('on every fixture message', () => {
     for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith('.hl7'))) {
-      const prepared = readFileSync(new URL(name, FIXTURES), 'latin1').split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').join('\r');
+      const prepared = readFileSync(new URL(name, FIXTURES), 'latin1')
+        .split(/\r\n|\r|\n/)
+        .filter((l) => l.trim() !== '')
+        .join('\r');
       const split = viaSplit(prepared);
       assert.notEqual(split, undefined, name);
       assert.deepEqual(split, viaPackage(prepared), name);

@@ -33,7 +33,13 @@ function delimitersOf(text: string): Delimiters | undefined {
   const fieldSeparator = header[3];
   const encoding = fieldSeparator === undefined ? undefined : header.split(fieldSeparator)[1];
   // Distinct delimiters (parse-message.ts checks them in the frame) let toField split in one pass.
-  if (fieldSeparator === undefined || encoding === undefined || encoding.length < 4 || new Set([fieldSeparator, ...encoding.slice(0, 4)]).size !== 5) return undefined;
+  if (
+    fieldSeparator === undefined ||
+    encoding === undefined ||
+    encoding.length < 4 ||
+    new Set([fieldSeparator, ...encoding.slice(0, 4)]).size !== 5
+  )
+    return undefined;
   return {
     fieldSeparator,
     componentSeparator: encoding[0]!,

@@ -78,7 +78,11 @@ export function warnUnmapped(logger: Logger, sender: string, systems: string[]):
   for (const system of systems) {
     if (warned.has(system)) continue;
     warned.add(system);
-    logger.warn('hl7 assigning authority not in HL7_SENDERS: placeholder identifier system used', { sender, namespace: placeholderNamespace(system), system });
+    logger.warn('hl7 assigning authority not in HL7_SENDERS: placeholder identifier system used', {
+      sender,
+      namespace: placeholderNamespace(system),
+      system,
+    });
   }
 }
 
@@ -99,7 +103,14 @@ export async function unmappedAuthorities(engine: Engine): Promise<UnmappedAutho
     const key = `${doc.sender}\u0000${doc.system}`;
     const row = rows.get(key);
     if (!row) {
-      rows.set(key, { sender: doc.sender, namespace: doc.namespace, system: doc.system, firstSeen: doc.receivedAt, lastSeen: doc.receivedAt, count: 1 });
+      rows.set(key, {
+        sender: doc.sender,
+        namespace: doc.namespace,
+        system: doc.system,
+        firstSeen: doc.receivedAt,
+        lastSeen: doc.receivedAt,
+        count: 1,
+      });
       continue;
     }
     row.count++;

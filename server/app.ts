@@ -25,6 +25,12 @@ export function createApp(services: Services, featureRoutes: Router[] = []): Koa
   for (const router of featureRoutes) app.use(router.routes());
   app.use(negotiateFormat);
   app.use(fhir.routes());
-  app.use(fhir.allowedMethods({ throw: true, notImplemented: () => FhirError.of('not-implemented', 'not-supported', 'Method not implemented'), methodNotAllowed: () => FhirError.of('method-not-allowed', 'not-supported', 'Method not allowed on this URL') }));
+  app.use(
+    fhir.allowedMethods({
+      throw: true,
+      notImplemented: () => FhirError.of('not-implemented', 'not-supported', 'Method not implemented'),
+      methodNotAllowed: () => FhirError.of('method-not-allowed', 'not-supported', 'Method not allowed on this URL'),
+    }),
+  );
   return app;
 }

@@ -57,7 +57,10 @@ export function loadConfig(env: Env = process.env): Config {
     baseUrl: (env.BASE_URL || `http://localhost:${port}/fhir`).replace(/\/+$/, ''),
     mllpPort: integer(env, 'MLLP_PORT', 2575),
     mllpHost: env.MLLP_HOST || '127.0.0.1',
-    mllpAllow: (env.MLLP_ALLOW || '').split(',').map((s) => s.trim()).filter(Boolean),
+    mllpAllow: (env.MLLP_ALLOW || '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     mllpMaxBytes: integer(env, 'MLLP_MAX_BYTES', 20 * 1024 * 1024),
     hl7Senders: env.HL7_SENDERS || undefined,
     dataDir: env.DATA_DIR || './data',

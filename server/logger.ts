@@ -29,5 +29,8 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
  */
 export function stackFrames(err: unknown): string | undefined {
   const stack = err instanceof Error ? err.stack : undefined;
-  return stack?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
+  return stack
+    ?.split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .join('\n');
 }

@@ -10,7 +10,9 @@ import { startServer } from './server.ts';
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 
-process.on('unhandledRejection', (err) => logger.error('unhandled rejection', { error: String((err as Error)?.name), stack: stackFrames(err) }));
+process.on('unhandledRejection', (err) =>
+  logger.error('unhandled rejection', { error: String((err as Error)?.name), stack: stackFrames(err) }),
+);
 
 // The features this process runs beside the FHIR REST server (server/engine/feature.ts).
 const running = await startServer(config, logger, [hl7Listener()]);

@@ -18,7 +18,10 @@ function usage(message: string): never {
 let types: string[] = [];
 try {
   const { values } = parseArgs({ options: { type: { type: 'string', multiple: true } } });
-  types = (values.type ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  types = (values.type ?? [])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 } catch (err) {
   usage((err as Error).message);
 }

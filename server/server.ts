@@ -29,14 +29,20 @@ export async function startServer(config: Config, logger: Logger, features: Feat
   try {
     loadValidation(config.extraProfilesDir, limits);
   } catch (err) {
-    void preparing.then((p) => p.close(), () => {});
+    void preparing.then(
+      (p) => p.close(),
+      () => {},
+    );
     throw err;
   }
   const collections = features.flatMap((f) => f.collections);
   const [store, preparer] = await Promise.all([openStore(config, collections), preparing]);
   const services: Services = { config, store, logger, preparer };
   const engine = createEngine(services);
-  const app = createApp(services, features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])));
+  const app = createApp(
+    services,
+    features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
+  );
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError); // 400/414/431 with an OperationOutcome instead of a reset
@@ -46,7 +52,12 @@ export async function startServer(config: Config, logger: Logger, features: Feat
   });
   const running: RunningFeature[] = [];
   for (const feature of features) if (feature.start) running.push(await feature.start(engine));
-  logger.info('fhirline started', { baseUrl: config.baseUrl, mllp: `${config.mllpHost}:${config.mllpPort}`, store: config.mongodbUri ? 'mongodb' : 'embedded', preparer: preparer.name });
+  logger.info('fhirline started', {
+    baseUrl: config.baseUrl,
+    mllp: `${config.mllpHost}:${config.mllpPort}`,
+    store: config.mongodbUri ? 'mongodb' : 'embedded',
+    preparer: preparer.name,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -53,7 +53,8 @@ const files = TOP_LEVEL.flatMap((dir) => {
 const imports = files.flatMap(importsOf);
 const top = (path: string) => path.split('/')[0]!;
 /** Product code: not a test, not a test helper, not a benchmark. */
-const isProduct = (path: string) => !/\.test\.ts$/.test(path) && !path.split('/').includes('testing') && !['test', 'bench'].includes(top(path));
+const isProduct = (path: string) =>
+  !/\.test\.ts$/.test(path) && !path.split('/').includes('testing') && !['test', 'bench'].includes(top(path));
 
 describe('architecture: import rules (test/architecture.test.ts)', () => {
   it('reads the imports of every source file', () => {
@@ -75,13 +76,24 @@ describe('architecture: import rules (test/architecture.test.ts)', () => {
       }
     };
     for (const node of edges.keys()) visit(node, [node]);
-    const examples = (from: string, to: string) => imports.filter((i) => top(i.from) === from && top(i.to) === to && isProduct(i.from)).map((i) => `${i.from} -> ${i.to}`);
-    assert.deepEqual(cycles, [], cycles.map((c) => c.split(' -> ')).map(([a, b]) => examples(a!, b!).join(', ')).join('; '));
+    const examples = (from: string, to: string) =>
+      imports.filter((i) => top(i.from) === from && top(i.to) === to && isProduct(i.from)).map((i) => `${i.from} -> ${i.to}`);
+    assert.deepEqual(
+      cycles,
+      [],
+      cycles
+        .map((c) => c.split(' -> '))
+        .map(([a, b]) => examples(a!, b!).join(', '))
+        .join('; '),
+    );
   });
 
   it(`lets ${FEATURES.join(', ')} reach server/ only through the façade ${FACADE}`, () => {
     const around = imports.filter((i) => FEATURES.includes(top(i.from)) && top(i.to) === 'server' && i.to !== FACADE);
-    assert.deepEqual(around.map((i) => `${i.from} -> ${i.to}`), []);
+    assert.deepEqual(
+      around.map((i) => `${i.from} -> ${i.to}`),
+      [],
+    );
   });
 
   it('keeps HTTP out of the engine: its layers never import server/rest/ or server/http/', () => {
@@ -89,6 +101,9 @@ describe('architecture: import rules (test/architecture.test.ts)', () => {
     const leaks = imports.filter((i) => HTTP_FREE.includes(layer(i.from) ?? '') && ['rest', 'http'].includes(layer(i.to) ?? ''));
     // The façade hands features' admin routes the server's own body reading and answering.
     const allowed = (i: Import) => i.from === FACADE && ['server/http/respond.ts', 'server/http/body.ts'].includes(i.to);
-    assert.deepEqual(leaks.filter((i) => !allowed(i)).map((i) => `${i.from} -> ${i.to}`), []);
+    assert.deepEqual(
+      leaks.filter((i) => !allowed(i)).map((i) => `${i.from} -> ${i.to}`),
+      [],
+    );
   });
 });

@@ -18,13 +18,25 @@ describe('capabilities (GET /metadata)', () => {
     assert.ok(types.length >= 140, `${types.length} resource types`);
     for (const t of ['Patient', 'Observation', 'ServiceRequest', 'Task', 'Communication', 'Claim']) assert.ok(types.includes(t), t);
     const patient = res.body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
-    assert.deepEqual(
-      patient.interaction.map((i: { code: string }) => i.code).sort(),
-      ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread'],
-    );
+    assert.deepEqual(patient.interaction.map((i: { code: string }) => i.code).sort(), [
+      'create',
+      'delete',
+      'history-instance',
+      'history-type',
+      'patch',
+      'read',
+      'search-type',
+      'update',
+      'vread',
+    ]);
     assert.equal(patient.conditionalCreate, true);
     assert.equal(patient.conditionalUpdate, true);
     assert.equal(patient.conditionalDelete, 'single');
-    assert.deepEqual(res.body.rest[0].interaction, [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }, { code: 'search-system' }]);
+    assert.deepEqual(res.body.rest[0].interaction, [
+      { code: 'transaction' },
+      { code: 'batch' },
+      { code: 'history-system' },
+      { code: 'search-system' },
+    ]);
   });
 });

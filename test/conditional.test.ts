@@ -9,7 +9,11 @@ import { useTestServer } from './support/in-process-server.ts';
 
 const FHIR = 'application/fhir+json';
 const SYS = 'http://hospital.test/mrn';
-const patient = (mrn: string, family = 'Doe') => ({ resourceType: 'Patient', identifier: [{ system: SYS, value: mrn }], name: [{ family }] });
+const patient = (mrn: string, family = 'Doe') => ({
+  resourceType: 'Patient',
+  identifier: [{ system: SYS, value: mrn }],
+  name: [{ family }],
+});
 
 describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)', () => {
   const running = useTestServer();
@@ -48,8 +52,17 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
   it('twelve concurrent transactions that conditionally create one identifier make one resource, and every caller gets it', async () => {
     // Called in-process so that every search runs before any write commits (over HTTP the requests happen to
     // arrive one after the other): without the claim on `Patient?identifier=...` this creates 12 Patients.
-    const entry = (i: number): EntryRequest => ({ index: 0, method: 'POST', url: 'Patient', type: 'Patient', ifNoneExist: `identifier=${SYS}|race-1`, resource: patient('race-1', `Racer${i}`) });
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => applyTransaction(running.server.services, [entry(i)], { deleteMultiple: false })));
+    const entry = (i: number): EntryRequest => ({
+      index: 0,
+      method: 'POST',
+      url: 'Patient',
+      type: 'Patient',
+      ifNoneExist: `identifier=${SYS}|race-1`,
+      resource: patient('race-1', `Racer${i}`),
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => applyTransaction(running.server.services, [entry(i)], { deleteMultiple: false })),
+    );
     assert.equal(answers.filter(([a]) => a.status === 201).length, 1);
     assert.equal(answers.filter(([a]) => a.status === 200).length, 11);
     assert.equal(new Set(answers.map(([a]) => a.doc?.id)).size, 1);
@@ -65,7 +78,11 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
   });
 
   it('conditional update: no match creates, one match updates it, several are 412 (http.html#cond-update)', async () => {
-    const put = (mrn: string, body: object) => http.put(`/fhir/Patient?identifier=${encodeURIComponent(`${SYS}|${mrn}`)}`).set('content-type', FHIR).send(JSON.stringify(body));
+    const put = (mrn: string, body: object) =>
+      http
+        .put(`/fhir/Patient?identifier=${encodeURIComponent(`${SYS}|${mrn}`)}`)
+        .set('content-type', FHIR)
+        .send(JSON.stringify(body));
     const created = await put('u-1', patient('u-1', 'First'));
     assert.equal(created.status, 201);
     assert.match(created.headers.location, /\/Patient\/[^/]+\/_history\/1$/);
@@ -76,7 +93,10 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
     assert.equal(updated.body.name[0].family, 'Second');
     const wrongId = await put('u-1', { ...patient('u-1'), id: 'not-the-match' });
     assert.equal(wrongId.status, 400, 'a body id that is not the match is refused');
-    const several = await http.put('/fhir/Patient?family=Twin').set('content-type', FHIR).send(JSON.stringify(patient('u-2', 'Twin')));
+    const several = await http
+      .put('/fhir/Patient?family=Twin')
+      .set('content-type', FHIR)
+      .send(JSON.stringify(patient('u-2', 'Twin')));
     assert.equal(several.status, 412);
     const withId = await put('u-3', { ...patient('u-3'), id: 'chosen-by-client' });
     assert.equal(withId.status, 201);
@@ -85,15 +105,25 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
 
   it('conditional update honours If-Match (412 on a stale version)', async () => {
     const q = `/fhir/Patient?identifier=${encodeURIComponent(`${SYS}|m-1`)}`;
-    await http.put(q).set('content-type', FHIR).send(JSON.stringify(patient('m-1')));
-    const stale = await http.put(q).set('content-type', FHIR).set('if-match', 'W/"7"').send(JSON.stringify(patient('m-1', 'X')));
+    await http
+      .put(q)
+      .set('content-type', FHIR)
+      .send(JSON.stringify(patient('m-1')));
+    const stale = await http
+      .put(q)
+      .set('content-type', FHIR)
+      .set('if-match', 'W/"7"')
+      .send(JSON.stringify(patient('m-1', 'X')));
     assert.equal(stale.status, 412);
   });
 
   it('conditional patch: one match is patched, none is 404, several 412 (http.html#patch)', async () => {
     const created = await post(patient('p-1'));
     const patch = (query: string) =>
-      http.patch(`/fhir/Patient?${query}`).set('content-type', 'application/json-patch+json').send(JSON.stringify([{ op: 'add', path: '/gender', value: 'female' }]));
+      http
+        .patch(`/fhir/Patient?${query}`)
+        .set('content-type', 'application/json-patch+json')
+        .send(JSON.stringify([{ op: 'add', path: '/gender', value: 'female' }]));
     const one = await patch(`identifier=${encodeURIComponent(`${SYS}|p-1`)}`);
     assert.equal(one.status, 200);
     assert.equal(one.body.id, created.body.id);
@@ -130,7 +160,11 @@ describe('conditional delete of several matches, when CONDITIONAL_DELETE_MULTIPL
   const { http } = running;
 
   it('deletes every match', async () => {
-    for (const mrn of ['x1', 'x2', 'x3']) await http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(patient(mrn, 'Many')));
+    for (const mrn of ['x1', 'x2', 'x3'])
+      await http
+        .post('/fhir/Patient')
+        .set('content-type', FHIR)
+        .send(JSON.stringify(patient(mrn, 'Many')));
     assert.equal((await http.delete('/fhir/Patient?family=Many')).status, 204);
     assert.equal((await http.get('/fhir/Patient?family=Many')).body.entry?.length ?? 0, 0);
   });

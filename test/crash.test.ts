@@ -253,8 +253,12 @@ async function checkStoreFiles(dataDir: string): Promise<{ resources: number; ve
         problems.add(`store: current ${r._id} v${r.versionId} has no history at all`);
         continue;
       }
-      for (let v = 1; v <= r.versionId; v++) problems.check(hv.has(v), () => `store: ${r._id} is at v${r.versionId} but history v${v} is missing`);
-      problems.check(hv.size === r.versionId, () => `store: ${r._id} is at v${r.versionId} but history has ${hv.size} versions (${[...hv.keys()].join(',')})`);
+      for (let v = 1; v <= r.versionId; v++)
+        problems.check(hv.has(v), () => `store: ${r._id} is at v${r.versionId} but history v${v} is missing`);
+      problems.check(
+        hv.size === r.versionId,
+        () => `store: ${r._id} is at v${r.versionId} but history has ${hv.size} versions (${[...hv.keys()].join(',')})`,
+      );
       const newest = hv.get(r.versionId);
       problems.check(newest?.content === r.content, () => `store: ${r._id} current content differs from history v${r.versionId}`);
     }
@@ -263,7 +267,11 @@ async function checkStoreFiles(dataDir: string): Promise<{ resources: number; ve
     for (const h of history) {
       const e = events.get(`${h.resourceType}/${h.id}/${h.versionId}`);
       problems.check(!!e, () => `store: no outbox event for ${h._id}`);
-      if (e) problems.check(e.lastUpdated === h.lastUpdated, () => `store: outbox event for ${h._id} has lastUpdated ${e.lastUpdated}, history ${h.lastUpdated}`);
+      if (e)
+        problems.check(
+          e.lastUpdated === h.lastUpdated,
+          () => `store: outbox event for ${h._id} has lastUpdated ${e.lastUpdated}, history ${h.lastUpdated}`,
+        );
     }
     problems.check(outbox.length === history.length, () => `store: ${outbox.length} outbox events for ${history.length} history versions`);
     problems.assertNone('store files after kill -9');
@@ -316,15 +324,27 @@ async function checkServer(child: ChildServer, load: Load, cycle: number): Promi
   for (const [marker, places] of byMarker) {
     const w = writesByMarker.get(marker);
     if (!w) {
-      problems.add(`a stored version carries marker ${marker} that no write sent (${places.map((p) => `${p.id} v${p.version}`).join(', ')})`);
+      problems.add(
+        `a stored version carries marker ${marker} that no write sent (${places.map((p) => `${p.id} v${p.version}`).join(', ')})`,
+      );
       continue;
     }
     problems.check(places.length === 1, () => `write ${marker} (${w.kind}, ${w.outcome}) is stored ${places.length} times`);
     const { id, version, entry } = places[0];
-    problems.check(w.outcome === 'acked' || w.outcome === 'unknown', () => `write ${marker} was answered ${w.status} (${w.outcome}) but is stored as Patient/${id} v${version}`);
-    problems.check(identifierOf(entry.resource) === w.identifier, () => `Patient/${id} v${version}: identifier ${identifierOf(entry.resource)} instead of ${w.identifier}`);
+    problems.check(
+      w.outcome === 'acked' || w.outcome === 'unknown',
+      () => `write ${marker} was answered ${w.status} (${w.outcome}) but is stored as Patient/${id} v${version}`,
+    );
+    problems.check(
+      identifierOf(entry.resource) === w.identifier,
+      () => `Patient/${id} v${version}: identifier ${identifierOf(entry.resource)} instead of ${w.identifier}`,
+    );
     if (w.kind === 'create') problems.check(version === 1, () => `create ${marker} stored as Patient/${id} v${version}, not v1`);
-    else problems.check(id === w.id && version === w.ifMatch! + 1, () => `update ${marker} of Patient/${w.id} If-Match ${w.ifMatch} stored as Patient/${id} v${version}`);
+    else
+      problems.check(
+        id === w.id && version === w.ifMatch! + 1,
+        () => `update ${marker} of Patient/${w.id} If-Match ${w.ifMatch} stored as Patient/${id} v${version}`,
+      );
   }
 
   // Every acknowledged write is there, with the content that was acknowledged.
@@ -341,8 +361,15 @@ async function checkServer(child: ChildServer, load: Load, cycle: number): Promi
       problems.add(`LOST: acknowledged ${w.kind} ${w.marker} (Patient/${w.id} v${w.version}, cycle ${w.cycle}) is not in system history`);
       continue;
     }
-    problems.check(place.id === w.id && place.version === w.version, () => `acknowledged ${w.marker} as Patient/${w.id} v${w.version} but stored as Patient/${place.id} v${place.version}`);
-    if (w.body) problems.check(same(place.entry.resource, w.body), () => `Patient/${w.id} v${w.version}: history content differs from the acknowledged answer`);
+    problems.check(
+      place.id === w.id && place.version === w.version,
+      () => `acknowledged ${w.marker} as Patient/${w.id} v${w.version} but stored as Patient/${place.id} v${place.version}`,
+    );
+    if (w.body)
+      problems.check(
+        same(place.entry.resource, w.body),
+        () => `Patient/${w.id} v${w.version}: history content differs from the acknowledged answer`,
+      );
   }
 
   // Per resource: current = newest history entry, history is n..1 without gaps, and agrees with system history.
@@ -350,12 +377,17 @@ async function checkServer(child: ChildServer, load: Load, cycle: number): Promi
   await mapLimit([...versionsById.keys()], CHECK_CONCURRENCY, async (id) => {
     const current = await getJson<Patient>(`${base}/Patient/${id}`);
     if (current.status !== 200 || !current.body) {
-      problems.add(`GET Patient/${id} -> ${current.status} although system history has versions ${[...versionsById.get(id)!.keys()].join(',')}`);
+      problems.add(
+        `GET Patient/${id} -> ${current.status} although system history has versions ${[...versionsById.get(id)!.keys()].join(',')}`,
+      );
       return;
     }
     const n = Number(current.body.meta?.versionId);
     currentVersion.set(id, n);
-    problems.check(versionOfEtag(current.headers.get('etag')) === n, () => `GET Patient/${id}: ETag ${current.headers.get('etag')} but meta.versionId ${n}`);
+    problems.check(
+      versionOfEtag(current.headers.get('etag')) === n,
+      () => `GET Patient/${id}: ETag ${current.headers.get('etag')} but meta.versionId ${n}`,
+    );
     const instance = await readAllPages(`${base}/Patient/${id}/_history?_count=1000`);
     const listed = instance.map((e) => Number(e.resource?.meta?.versionId));
     const expected = Array.from({ length: n }, (_, i) => n - i);
@@ -370,21 +402,37 @@ async function checkServer(child: ChildServer, load: Load, cycle: number): Promi
   await mapLimit(entries, CHECK_CONCURRENCY, async ({ id, v, e }) => {
     const vread = await getJson<Patient>(`${base}/Patient/${id}/_history/${v}`);
     problems.check(vread.status === 200, () => `system history has Patient/${id} v${v} but vread -> ${vread.status}`);
-    if (vread.status === 200) problems.check(same(vread.body, e.resource), () => `vread Patient/${id}/_history/${v} differs from its system history entry`);
+    if (vread.status === 200)
+      problems.check(same(vread.body, e.resource), () => `vread Patient/${id}/_history/${v} differs from its system history entry`);
   });
 
   // Acknowledged writes of this cycle, read directly (not only through history listings).
-  await mapLimit(acked.filter((w) => w.cycle === cycle && w.id && w.version), CHECK_CONCURRENCY, async (w) => {
-    const n = currentVersion.get(w.id!);
-    problems.check(n !== undefined && n >= w.version!, () => `acknowledged Patient/${w.id} v${w.version} but the current version is ${n}`);
-    const vread = await getJson<Patient>(`${base}/Patient/${w.id}/_history/${w.version}`);
-    problems.check(vread.status === 200 && markerOf(vread.body) === w.marker, () => `LOST: vread of acknowledged Patient/${w.id} v${w.version} -> ${vread.status} ${markerOf(vread.body) ?? ''} (wanted ${w.marker})`);
-    if (w.body && vread.status === 200) problems.check(same(vread.body, w.body), () => `vread Patient/${w.id}/_history/${w.version} differs from the acknowledged answer`);
-    if (w.kind === 'create') {
-      const read = await getJson<Patient>(`${base}/Patient/${w.id}`);
-      problems.check(read.status === 200 && identifierOf(read.body) === w.identifier, () => `LOST: acknowledged create Patient/${w.id} -> GET ${read.status}`);
-    }
-  });
+  await mapLimit(
+    acked.filter((w) => w.cycle === cycle && w.id && w.version),
+    CHECK_CONCURRENCY,
+    async (w) => {
+      const n = currentVersion.get(w.id!);
+      problems.check(
+        n !== undefined && n >= w.version!,
+        () => `acknowledged Patient/${w.id} v${w.version} but the current version is ${n}`,
+      );
+      const vread = await getJson<Patient>(`${base}/Patient/${w.id}/_history/${w.version}`);
+      problems.check(
+        vread.status === 200 && markerOf(vread.body) === w.marker,
+        () =>
+          `LOST: vread of acknowledged Patient/${w.id} v${w.version} -> ${vread.status} ${markerOf(vread.body) ?? ''} (wanted ${w.marker})`,
+      );
+      if (w.body && vread.status === 200)
+        problems.check(same(vread.body, w.body), () => `vread Patient/${w.id}/_history/${w.version} differs from the acknowledged answer`);
+      if (w.kind === 'create') {
+        const read = await getJson<Patient>(`${base}/Patient/${w.id}`);
+        problems.check(
+          read.status === 200 && identifierOf(read.body) === w.identifier,
+          () => `LOST: acknowledged create Patient/${w.id} -> GET ${read.status}`,
+        );
+      }
+    },
+  );
 
   problems.assertNone(`after kill -9 #${cycle} and restart`);
 
@@ -451,7 +499,11 @@ describe('crash safety (child server process, kill -9)', function () {
       await running;
       assert.equal(exit.signal, 'SIGKILL', `the server should have died of SIGKILL, got code ${exit.code} signal ${exit.signal}`);
       const fiveHundreds = load.writes.filter((w) => w.cycle === cycle && (w.status ?? 0) >= 500);
-      assert.deepEqual(fiveHundreds.map((w) => `${w.kind} ${w.marker}: ${w.status}`), [], 'no write should be answered 5xx');
+      assert.deepEqual(
+        fiveHundreds.map((w) => `${w.kind} ${w.marker}: ${w.status}`),
+        [],
+        'no write should be answered 5xx',
+      );
       log.push(`cycle ${cycle}: killed with ${inFlight.length} write(s) in flight`);
       lap('load+kill');
       await checkStoreFiles(dataDir);
@@ -465,13 +517,27 @@ describe('crash safety (child server process, kill -9)', function () {
 
     const all = load.writes;
     const acked = all.filter((w) => w.outcome === 'acked');
-    assert.ok(acked.some((w) => w.kind === 'create'), 'the load should have had creates acknowledged');
-    assert.ok(acked.some((w) => w.kind === 'update'), 'the load should have had updates acknowledged');
-    assert.ok(all.some((w) => w.inFlightAtKill), 'some writes should have been in flight at a kill');
-    for (const w of all.filter((x) => x.stale && x.outcome !== 'unknown')) assert.equal(w.status, 412, `stale If-Match ${w.marker} should be 412`);
+    assert.ok(
+      acked.some((w) => w.kind === 'create'),
+      'the load should have had creates acknowledged',
+    );
+    assert.ok(
+      acked.some((w) => w.kind === 'update'),
+      'the load should have had updates acknowledged',
+    );
+    assert.ok(
+      all.some((w) => w.inFlightAtKill),
+      'some writes should have been in flight at a kill',
+    );
+    for (const w of all.filter((x) => x.stale && x.outcome !== 'unknown'))
+      assert.equal(w.status, 412, `stale If-Match ${w.marker} should be 412`);
     // The only writes refused should be the deliberately stale ones (creates and current-version updates are valid).
     const refused = all.filter((w) => w.outcome === 'rejected' && !w.stale);
-    assert.deepEqual(refused.map((w) => `${w.kind} ${w.marker}: ${w.status}`), [], 'valid writes should not be refused');
+    assert.deepEqual(
+      refused.map((w) => `${w.kind} ${w.marker}: ${w.status}`),
+      [],
+      'valid writes should not be refused',
+    );
     if (process.env.CRASH_TEST_VERBOSE) console.log(`      ${log.join('\n      ')}`);
   });
 });
@@ -551,7 +617,10 @@ describe('graceful shutdown (child server process, SIGTERM)', function () {
     // The answered creates were durable before the answer: all there after a restart.
     child = await startChildServer({ dataDir });
     const reads = await mapLimit(answers, CHECK_CONCURRENCY, (a) => getJson<Patient>(`${child!.baseUrl}/Patient/${a.id}`));
-    assert.deepEqual(reads.map((r) => r.status), answers.map(() => 200));
+    assert.deepEqual(
+      reads.map((r) => r.status),
+      answers.map(() => 200),
+    );
     await child.stop();
   });
 });

@@ -27,11 +27,20 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
   before(async () => {
     server = await startTestServer();
     ids = [];
-    for (const [maiden, interpreter] of [['Jönes', true], ['Smith', false]] as const) {
+    for (const [maiden, interpreter] of [
+      ['Jönes', true],
+      ['Smith', false],
+    ] as const) {
       const res = await request(server.app.callback())
         .post('/fhir/Patient')
         .set('content-type', FHIR_JSON)
-        .send({ resourceType: 'Patient', extension: [{ url: MAIDEN_NAME, valueString: maiden }, { url: INTERPRETER, valueBoolean: interpreter }] });
+        .send({
+          resourceType: 'Patient',
+          extension: [
+            { url: MAIDEN_NAME, valueString: maiden },
+            { url: INTERPRETER, valueBoolean: interpreter },
+          ],
+        });
       assert.equal(res.status, 201, res.text);
       ids.push(res.body.id);
     }
@@ -60,7 +69,10 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
     const statement = res.body as CapabilityStatement;
     const patient = statement.rest![0].resource!.find((r) => r.type === 'Patient')!;
     const maiden = patient.searchParam!.find((p) => p.name === 'mothers-maiden-name');
-    assert.deepEqual([maiden?.type, maiden?.definition], ['string', 'http://fhirline.org/fhir/SearchParameter/patient-mothers-maiden-name']);
+    assert.deepEqual(
+      [maiden?.type, maiden?.definition],
+      ['string', 'http://fhirline.org/fhir/SearchParameter/patient-mothers-maiden-name'],
+    );
     assert.equal(patient.searchParam!.find((p) => p.name === 'interpreter-required')?.type, 'token');
     assert.ok(patient.operation!.some((o) => o.name === 'reindex'));
     assert.ok(statement.rest![0].operation!.some((o) => o.name === 'reindex'));
@@ -162,7 +174,10 @@ describe('a server started with an extra SearchParameter (EXTRA_PROFILES_DIR) an
     writeFileSync(join(extraDir, 'searchparameter-patient-birth-city.json'), JSON.stringify({ ...birthCity, code: 'birthdate' }));
     child = undefined;
     await assert.rejects(startChildServer({ dataDir, env: { EXTRA_PROFILES_DIR: extraDir } }), (err: Error) => {
-      assert.match(err.message, /searchparameter-patient-birth-city\.json: SearchParameter 'birthdate' code: clashes with http:\/\/hl7.org\/fhir\/SearchParameter\/individual-birthdate on Patient/);
+      assert.match(
+        err.message,
+        /searchparameter-patient-birth-city\.json: SearchParameter 'birthdate' code: clashes with http:\/\/hl7.org\/fhir\/SearchParameter\/individual-birthdate on Patient/,
+      );
       return true;
     });
   });

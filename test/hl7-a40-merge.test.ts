@@ -8,14 +8,19 @@ import type { Bundle, Patient } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/hl7/${name}`, import.meta.url), 'latin1').replace(/\r?\n/g, '\r').replace(/\r+$/, '');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/hl7/${name}`, import.meta.url), 'latin1')
+    .replace(/\r?\n/g, '\r')
+    .replace(/\r+$/, '');
 const MRN = 'urn:oid:1.2.250.1.999.1.1';
 
 describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
   const hl7 = useMllpTestServer({ HL7_SENDERS: FIXTURE_SENDERS });
 
   const patient = async (mrn: string): Promise<Patient> => {
-    const res = await request(hl7.fhir.app.callback()).get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`).expect(200);
+    const res = await request(hl7.fhir.app.callback())
+      .get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`)
+      .expect(200);
     const bundle = res.body as Bundle<Patient>;
     assert.equal(bundle.entry?.length, 1, `one Patient with MRN ${mrn}`);
     return bundle.entry![0].resource!;
@@ -28,7 +33,16 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
     const after = await patient('100234');
     assert.equal(after.id, before.id);
     assert.equal(after.meta?.versionId, '2', 'the merge is a new version of the survivor');
-    for (const key of ['address', 'telecom', 'extension', 'maritalStatus', 'communication', 'generalPractitioner', 'birthDate', 'gender'] as const) {
+    for (const key of [
+      'address',
+      'telecom',
+      'extension',
+      'maritalStatus',
+      'communication',
+      'generalPractitioner',
+      'birthDate',
+      'gender',
+    ] as const) {
       assert.deepEqual(after[key], before[key], `${key} kept`);
     }
     assert.deepEqual(
@@ -37,7 +51,11 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
       'national id kept, merged MRN added as old',
     );
     // The survivor carries 100999 too (use old): the merged record is the other match, inactive.
-    const all = (await request(hl7.fhir.app.callback()).get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|100999`)}`).expect(200)).body as Bundle<Patient>;
+    const all = (
+      await request(hl7.fhir.app.callback())
+        .get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|100999`)}`)
+        .expect(200)
+    ).body as Bundle<Patient>;
     assert.equal(all.entry?.length, 2);
     const old = all.entry!.map((e) => e.resource!).find((p) => p.id !== after.id)!;
     assert.equal(old.active, false);

@@ -19,7 +19,11 @@ describe('HL7 error queue: GET /admin/hl7/messages, GET one, POST $replay (issue
   let app: Koa;
   let tableFixed = false;
   const map: MapMessage = (message, context) => {
-    if (!tableFixed) return { ok: false as const, error: fault(ERROR_CODES.tableValueNotFound, 'PID-3 authority not in the sender table', { segment: 'PID', sequence: 1, field: 3 }) };
+    if (!tableFixed)
+      return {
+        ok: false as const,
+        error: fault(ERROR_CODES.tableValueNotFound, 'PID-3 authority not in the sender table', { segment: 'PID', sequence: 1, field: 3 }),
+      };
     const patient: Patient = { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: '55' }] };
     return { ok: true as const, entries: [conditionalUpdate(context, 'p', patient, 'identifier=urn:mrn|55')] };
   };

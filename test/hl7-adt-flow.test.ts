@@ -12,7 +12,10 @@ import { MllpClient } from '../hl7-listener/testing/mllp-client.ts';
 import type { ResourceDocument } from '../server/store/documents.ts';
 import { startTestServer, type TestServer } from './support/in-process-server.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/hl7/${name}`, import.meta.url), 'latin1').replace(/\r?\n/g, '\r').replace(/\r+$/, '');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/hl7/${name}`, import.meta.url), 'latin1')
+    .replace(/\r?\n/g, '\r')
+    .replace(/\r+$/, '');
 const msa = (ack: string) => /\rMSA\|([^|\r]*)\|([^|\r]*)/.exec(ack)?.slice(1) ?? [];
 
 describe('HL7 v2 fixtures over MLLP with the real mappings (issue 5)', () => {
@@ -36,7 +39,9 @@ describe('HL7 v2 fixtures over MLLP with the real mappings (issue 5)', () => {
     return ack;
   };
   const encounters = async () =>
-    (await fhir.services.store.find<ResourceDocument>('resources', { resourceType: 'Encounter', deleted: false })).map((d) => JSON.parse(d.content!) as Encounter);
+    (await fhir.services.store.find<ResourceDocument>('resources', { resourceType: 'Encounter', deleted: false })).map(
+      (d) => JSON.parse(d.content!) as Encounter,
+    );
 
   it('A01 admits, A03 discharges, and a late event (older EVN-2) does not move the Encounter backwards', async () => {
     const [code, control] = msa(await send(fixture('adt-a01.hl7')));

@@ -43,7 +43,9 @@ describe('two HL7 feeds sending the same new PID-3 at once (child-process server
       const mrn = `RACE-${run}-${round}`;
       const acks = await Promise.all([feeds[0].request(adtA01('ADTA', round, mrn)), feeds[1].request(adtA01('ADTB', round, mrn))]);
       assert.deepEqual(acks.map(msa), ['AA', 'AA'], `round ${round}`);
-      const patients = await getJson<{ total: number }>(`${child.baseUrl}/Patient?identifier=${encodeURIComponent(`${PATIENT_SYSTEM}|${mrn}`)}&_total=accurate`);
+      const patients = await getJson<{ total: number }>(
+        `${child.baseUrl}/Patient?identifier=${encodeURIComponent(`${PATIENT_SYSTEM}|${mrn}`)}&_total=accurate`,
+      );
       assert.equal(patients.body!.total, 1, `round ${round}: Patients with PID-3 ${mrn}`);
     }
   });

@@ -60,7 +60,7 @@ async function startHl7Server(dataDir: string): Promise<ChildServer> {
 /** Exactly one Patient and one Encounter for the message, version 1 (applied once), and the archive lists them. */
 async function checkAppliedOnce(child: ChildServer, sent: Sent[], problems: string[]): Promise<void> {
   const applied = new Map<string, { resources: string[] }>();
-  for (let url: string | undefined = `${child.origin}/admin/hl7/messages?status=applied&_count=200`; url; ) {
+  for (let url: string | undefined = `${child.origin}/admin/hl7/messages?status=applied&_count=200`; url;) {
     const page: JsonAnswer<{ messages: { id: string; controlId: string }[]; next?: string }> = await getJson(url);
     assert.equal(page.status, 200);
     for (const m of page.body!.messages) {
@@ -71,12 +71,17 @@ async function checkAppliedOnce(child: ChildServer, sent: Sent[], problems: stri
     url = page.body!.next ? `${child.origin}${page.body!.next}` : undefined;
   }
   await mapLimit(sent, 8, async (s) => {
-    const patients = (await readAllPages(`${child.baseUrl}/Patient?identifier=${encodeURIComponent(`${PATIENT_SYSTEM}|${s.mrn}`)}`)).map((e) => e.resource as Patient);
-    const encounters = (await readAllPages(`${child.baseUrl}/Encounter?identifier=${encodeURIComponent(`${VISIT_SYSTEM}|${s.visit}`)}`)).map((e) => e.resource as Encounter);
+    const patients = (await readAllPages(`${child.baseUrl}/Patient?identifier=${encodeURIComponent(`${PATIENT_SYSTEM}|${s.mrn}`)}`)).map(
+      (e) => e.resource as Patient,
+    );
+    const encounters = (
+      await readAllPages(`${child.baseUrl}/Encounter?identifier=${encodeURIComponent(`${VISIT_SYSTEM}|${s.visit}`)}`)
+    ).map((e) => e.resource as Encounter);
     if (patients.length !== 1) problems.push(`${s.controlId}: ${patients.length} Patients with PID-3 ${s.mrn}`);
     if (encounters.length !== 1) problems.push(`${s.controlId}: ${encounters.length} Encounters with PV1-19 ${s.visit}`);
     for (const r of [...patients, ...encounters]) {
-      if (r.meta?.versionId !== '1') problems.push(`${s.controlId}: ${r.resourceType}/${r.id} is at version ${r.meta?.versionId} (applied more than once?)`);
+      if (r.meta?.versionId !== '1')
+        problems.push(`${s.controlId}: ${r.resourceType}/${r.id} is at version ${r.meta?.versionId} (applied more than once?)`);
     }
     const record = applied.get(s.controlId);
     if (!record) {
@@ -85,7 +90,8 @@ async function checkAppliedOnce(child: ChildServer, sent: Sent[], problems: stri
     }
     const expected = [...patients.map((p) => `Patient/${p.id}`), ...encounters.map((e) => `Encounter/${e.id}`)].sort();
     const listed = record.resources.filter((r) => r.startsWith('Patient/') || r.startsWith('Encounter/')).sort();
-    if (JSON.stringify(listed) !== JSON.stringify(expected)) problems.push(`${s.controlId}: archive lists ${listed.join(', ')}, store has ${expected.join(', ')}`);
+    if (JSON.stringify(listed) !== JSON.stringify(expected))
+      problems.push(`${s.controlId}: archive lists ${listed.join(', ')}, store has ${expected.join(', ')}`);
   });
   const ours = new Set(sent.map((s) => s.controlId));
   const extra = [...applied.keys()].filter((c) => c.startsWith(`CRASH-${run}-`) && !ours.has(c));
@@ -175,7 +181,10 @@ describe('HL7 v2 listener across kill -9 of the server process (issue 5)', funct
     assert.equal(exit.signal, 'SIGKILL');
     const unanswered = sent.filter((s) => s.unanswered);
     assert.ok(unanswered.length > 0, 'some messages should have been in flight at the kill');
-    assert.ok(sent.some((s) => s.ack && s !== warm), 'some messages should have been acknowledged before the kill');
+    assert.ok(
+      sent.some((s) => s.ack && s !== warm),
+      'some messages should have been acknowledged before the kill',
+    );
     for (const s of sent.filter((x) => x.ack)) assert.equal(msa(s.ack!)[1], s.controlId);
 
     // The senders retry what got no ACK, with the same MSH-10, on new connections after the restart.

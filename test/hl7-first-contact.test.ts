@@ -24,10 +24,15 @@ describe('HL7 first contact without HL7_SENDERS (issue 10)', () => {
   const logLines: string[] = [];
   const hl7 = useMllpTestServer({}, (fhir) => (fhir.services.logger = createLogger('warn', (line) => logLines.push(line))));
   const http = () => request(hl7.fhir.app.callback());
-  const search = async <T>(query: string): Promise<T[]> => ((await http().get(`/fhir/${query}`).expect(200)).body as Bundle).entry?.map((e) => e.resource as T) ?? [];
+  const search = async <T>(query: string): Promise<T[]> =>
+    ((await http().get(`/fhir/${query}`).expect(200)).body as Bundle).entry?.map((e) => e.resource as T) ?? [];
 
   it('PID-3 12345^^^HOSP^MR is answered AA and stored with a placeholder system; listed with sender, namespace, first seen, count; warned once', async () => {
-    const a01 = [msh('ADT^A01', 'FC-1'), 'PID|1||12345^^^HOSP^MR||Nguyen^An||19700101|F', 'PV1|1|I|W1^1^A||||||||||||||||V-1^^^HOSP^VN|||||||||||||||||||||||||20240601110000'].join('\r');
+    const a01 = [
+      msh('ADT^A01', 'FC-1'),
+      'PID|1||12345^^^HOSP^MR||Nguyen^An||19700101|F',
+      'PV1|1|I|W1^1^A||||||||||||||||V-1^^^HOSP^VN|||||||||||||||||||||||||20240601110000',
+    ].join('\r');
     assert.match(await hl7.client.request(a01), /\rMSA\|AA\|FC-1/);
     assert.match(await hl7.client.request(a01.replace('ADT^A01', 'ADT^A08').replace('FC-1', 'FC-2')), /\rMSA\|AA\|FC-2/);
     const [patient] = await search<Patient>(`Patient?identifier=${encodeURIComponent(`${HOSP}|12345`)}`);
@@ -35,9 +40,14 @@ describe('HL7 first contact without HL7_SENDERS (issue 10)', () => {
     const [encounter] = await search<Encounter>(`Encounter?identifier=${encodeURIComponent(`${HOSP}|V-1`)}`);
     assert.equal(encounter.subject?.reference, `Patient/${patient.id}`);
 
-    const listed = (await http().get('/admin/hl7/unmapped-authorities').expect(200)).body as { authorities: { sender: string; namespace: string; system: string; firstSeen: string; count: number }[] };
+    const listed = (await http().get('/admin/hl7/unmapped-authorities').expect(200)).body as {
+      authorities: { sender: string; namespace: string; system: string; firstSeen: string; count: number }[];
+    };
     const row = listed.authorities.find((a) => a.system === HOSP);
-    assert.deepEqual({ ...row, firstSeen: undefined, lastSeen: undefined }, { sender: 'ADT1^NORTH', namespace: 'HOSP', system: HOSP, firstSeen: undefined, lastSeen: undefined, count: 2 });
+    assert.deepEqual(
+      { ...row, firstSeen: undefined, lastSeen: undefined },
+      { sender: 'ADT1^NORTH', namespace: 'HOSP', system: HOSP, firstSeen: undefined, lastSeen: undefined, count: 2 },
+    );
     assert.match(row!.firstSeen, /^\d{4}-\d\d-\d\dT/);
     const warnings = logLines.filter((l) => l.includes(HOSP));
     assert.equal(warnings.length, 1, 'one warning per unmapped authority');
@@ -63,7 +73,9 @@ describe('HL7 first contact without HL7_SENDERS (issue 10)', () => {
   it('PID-3 without CX-4, OBR-2 without namespace, A01 without PV1-19, ORC NW with RQD: all AA', async () => {
     const noAuthority = [msh('ADT^A01', 'FC-3'), 'PID|1||777||Okafor^Chi', `PV1|1|I|W1^1^A${'|'.repeat(41)}20240601100000`].join('\r');
     assert.match(await hl7.client.request(noAuthority), /\rMSA\|AA\|FC-3/);
-    const [patient] = await search<Patient>(`Patient?identifier=${encodeURIComponent('http://fhirline.org/fhir/hl7v2/facility/NORTH/unnamed/patient|777')}`);
+    const [patient] = await search<Patient>(
+      `Patient?identifier=${encodeURIComponent('http://fhirline.org/fhir/hl7v2/facility/NORTH/unnamed/patient|777')}`,
+    );
     assert.ok(patient);
     const encounters = await search<Encounter>(`Encounter?subject=Patient/${patient.id}`);
     assert.equal(encounters.length, 1, 'keyed by patient and PV1-44');
@@ -73,12 +85,21 @@ describe('HL7 first contact without HL7_SENDERS (issue 10)', () => {
 
     const order = [msh('ORM^O01', 'FC-5'), 'PID|1||777', 'ORC|NW|PL-1', 'OBR|1|PL-1||2823-3^Potassium^LN'].join('\r');
     assert.match(await hl7.client.request(order), /\rMSA\|AA\|FC-5/);
-    const [placed] = await search<ServiceRequest>(`ServiceRequest?identifier=${encodeURIComponent('http://fhirline.org/fhir/hl7v2/facility/NORTH/unnamed/placer|PL-1')}`);
+    const [placed] = await search<ServiceRequest>(
+      `ServiceRequest?identifier=${encodeURIComponent('http://fhirline.org/fhir/hl7v2/facility/NORTH/unnamed/placer|PL-1')}`,
+    );
     assert.equal(placed.code?.coding?.[0].code, '2823-3');
 
-    const requisition = [msh('ORM^O01', 'FC-6'), 'PID|1||777', 'ORC|NW|RQ-1^SUPPLY', 'RQD|1|23455^Implant, Special Hip||I45323^Implant|1|EA'].join('\r');
+    const requisition = [
+      msh('ORM^O01', 'FC-6'),
+      'PID|1||777',
+      'ORC|NW|RQ-1^SUPPLY',
+      'RQD|1|23455^Implant, Special Hip||I45323^Implant|1|EA',
+    ].join('\r');
     assert.match(await hl7.client.request(requisition), /\rMSA\|AA\|FC-6/);
-    const [supply] = await search<ServiceRequest>(`ServiceRequest?identifier=${encodeURIComponent('http://fhirline.org/fhir/hl7v2/facility/NORTH/authority/SUPPLY|RQ-1')}`);
+    const [supply] = await search<ServiceRequest>(
+      `ServiceRequest?identifier=${encodeURIComponent('http://fhirline.org/fhir/hl7v2/facility/NORTH/authority/SUPPLY|RQ-1')}`,
+    );
     assert.equal(supply.code?.coding?.[0].code, '23455', 'a new order is created, not a status change of a missing one');
   });
 
@@ -100,7 +121,10 @@ describe('HL7 first contact without HL7_SENDERS (issue 10)', () => {
     for (const file of readdirSync(SAMPLES).filter((f) => f.endsWith('.hl7'))) {
       const bytes = Buffer.from(readFileSync(new URL(file, SAMPLES), 'latin1').replace(/\r?\n/g, '\r').replace(/\r+$/, ''), 'latin1');
       const { record, ack } = await handleMessage(hl7.fhir.engine, { bytes, peer: '127.0.0.1' });
-      const ok = record.ackCode === 'AA' || record.ackCode === 'CA' || ((record.ackCode === 'AR' || record.ackCode === 'CR') && ['200', '201'].includes(record.error?.code ?? ''));
+      const ok =
+        record.ackCode === 'AA' ||
+        record.ackCode === 'CA' ||
+        ((record.ackCode === 'AR' || record.ackCode === 'CR') && ['200', '201'].includes(record.error?.code ?? ''));
       assert.ok(ok, `${file}: ${record.ackCode} ${JSON.stringify(record.error)}`);
       if (ack) assert.match(ack, new RegExp(`\\rMSA\\|${record.ackCode}\\|`));
     }

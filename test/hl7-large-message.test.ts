@@ -25,12 +25,19 @@ const oru = (control: string, filler: string, base64: string) =>
     `OBR|1|ORD-${filler}^STJORD|RAD-${filler}^STJLAB|36643-5^XR Chest 2 Views^LN|||20240313083000|||||||||||||||20240313085900||RAD|F`,
     `OBX|1|ED|18748-4^Diagnostic imaging study^LN||^AP^PDF^Base64^${base64}||||||F`,
   ].join('\r');
-const small = (control: string) => ['MSH|^~\\&|EPICADT|STJOHN|FHIRLINE|FHIRLINE|20240313090000||ADT^A28|' + control + '|P|2.5.1', 'PID|1||200001^^^STJ^MR||Martin^Paul'].join('\r');
+const small = (control: string) =>
+  [
+    'MSH|^~\\&|EPICADT|STJOHN|FHIRLINE|FHIRLINE|20240313090000||ADT^A28|' + control + '|P|2.5.1',
+    'PID|1||200001^^^STJ^MR||Martin^Paul',
+  ].join('\r');
 
 describe('HL7 large messages (issue 10)', function () {
   this.timeout(120_000);
   const logLines: string[] = [];
-  const hl7 = useMllpTestServer({ HL7_SENDERS: FIXTURE_SENDERS }, (fhir) => (fhir.services.logger = createLogger('warn', (line) => logLines.push(line))));
+  const hl7 = useMllpTestServer(
+    { HL7_SENDERS: FIXTURE_SENDERS },
+    (fhir) => (fhir.services.logger = createLogger('warn', (line) => logLines.push(line))),
+  );
   const connect = () => hl7.connect();
 
   it('a 0.9 MB PDF (1.2 MB of Base64) is answered AA; the report points at a Binary holding it', async () => {
@@ -38,12 +45,15 @@ describe('HL7 large messages (issue 10)', function () {
     const data = pdf(900_000);
     assert.match(await client.request(oru('BIG-1', '1', data)), /\rMSA\|AA\|BIG-1/);
     client.close();
-    const reports = (await request(hl7.fhir.app.callback()).get('/fhir/DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.4|RAD-1').expect(200)).body as Bundle<DiagnosticReport>;
+    const reports = (
+      await request(hl7.fhir.app.callback()).get('/fhir/DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.4|RAD-1').expect(200)
+    ).body as Bundle<DiagnosticReport>;
     const form = reports.entry![0].resource!.presentedForm![0];
     assert.equal(form.contentType, 'application/pdf');
     assert.equal(form.size, 900_009);
     assert.match(form.url!, /^Binary\/[0-9a-f]{40}$/);
-    const binary = (await request(hl7.fhir.app.callback()).get(`/fhir/${form.url}`).set('Accept', 'application/fhir+json').expect(200)).body as Binary;
+    const binary = (await request(hl7.fhir.app.callback()).get(`/fhir/${form.url}`).set('Accept', 'application/fhir+json').expect(200))
+      .body as Binary;
     assert.equal(binary.data, data);
   });
 
@@ -69,7 +79,9 @@ describe('HL7 large messages (issue 10)', function () {
     }
     const ack = await bigAck;
     const total = performance.now() - started;
-    console.log(`      19 MB message: ${Math.round(total)} ms; other connection's ACK: idle ${quiet.map(Math.round).join('/')} ms, during max ${Math.round(Math.max(0, ...during))} ms over ${during.length} messages`);
+    console.log(
+      `      19 MB message: ${Math.round(total)} ms; other connection's ACK: idle ${quiet.map(Math.round).join('/')} ms, during max ${Math.round(Math.max(0, ...during))} ms over ${during.length} messages`,
+    );
     assert.match(ack, /\rMSA\|AA\|BIG-19/, ack.slice(0, 300));
     big.close();
     other.close();

@@ -28,21 +28,33 @@ function mllpSendInstalled(): boolean {
 /** Runs mllp_send against 127.0.0.1:port; resolves with the frames it printed (one per message sent). */
 function mllpSend(port: number, args: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = execFile(MLLP_SEND, ['-p', String(port), ...args, '127.0.0.1'], { encoding: 'buffer', timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`mllp_send failed: ${error.message}\n${stderr.toString('utf8')}`));
-      // It prints each answer as received, MLLP framing included, followed by a newline.
-      // eslint-disable-next-line no-control-regex -- MLLP frames are delimited by the control characters VT and FS.
-      resolve([...stdout.toString('utf8').matchAll(/\x0b([\s\S]*?)\x1c\r/g)].map((m) => m[1]!));
-    });
+    const child = execFile(
+      MLLP_SEND,
+      ['-p', String(port), ...args, '127.0.0.1'],
+      { encoding: 'buffer', timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`mllp_send failed: ${error.message}\n${stderr.toString('utf8')}`));
+        // It prints each answer as received, MLLP framing included, followed by a newline.
+        // eslint-disable-next-line no-control-regex -- MLLP frames are delimited by the control characters VT and FS.
+        resolve([...stdout.toString('utf8').matchAll(/\x0b([\s\S]*?)\x1c\r/g)].map((m) => m[1]!));
+      },
+    );
     child.stdin!.end();
   });
 }
 
-const segment = (message: string, name: string) => message.split('\r').find((s) => s.startsWith(`${name}|`))?.split('|') ?? [];
+const segment = (message: string, name: string) =>
+  message
+    .split('\r')
+    .find((s) => s.startsWith(`${name}|`))
+    ?.split('|') ?? [];
 /** [MSA-1, MSA-2] of an ACK. */
 const msa = (ack: string) => segment(ack, 'MSA').slice(1, 3);
 /** MSH-10 of a fixture file (one segment per line). */
-const controlIdOf = (file: string) => readFileSync(join(FIXTURES, file), 'latin1').split(/\r\n|\r|\n/)[0]!.split('|')[9];
+const controlIdOf = (file: string) =>
+  readFileSync(join(FIXTURES, file), 'latin1')
+    .split(/\r\n|\r|\n/)[0]!
+    .split('|')[9];
 const lines = (file: string) => readFileSync(join(FIXTURES, file), 'latin1').split(/\r\n|\r|\n/);
 
 /** Sent in this order: ADT first, the order before its results, the correction and cancel after them. */
@@ -111,7 +123,9 @@ describe('HL7 v2 listener driven by mllp_send (python3-hl7, a third-party MLLP c
   it('stored the FHIR resources: one Observation per OBX with its LOINC code, the DiagnosticReport, the Latin-1 names as Unicode', async function () {
     if (acks.size < FIXTURE_ORDER.length) this.skip();
     const record = await archived('STJ-LAB-0001');
-    const obxCodes = lines('oru-r01.hl7').filter((l) => l.startsWith('OBX|')).map((l) => l.split('|')[3]!.split('^')[0]);
+    const obxCodes = lines('oru-r01.hl7')
+      .filter((l) => l.startsWith('OBX|'))
+      .map((l) => l.split('|')[3]!.split('^')[0]);
     const observations = record.resources.filter((r) => r.startsWith('Observation/'));
     assert.equal(observations.length, obxCodes.length, `ORU^R01 with ${obxCodes.length} OBX -> ${observations.join(', ')}`);
     const codes: string[] = [];
@@ -120,10 +134,19 @@ describe('HL7 v2 listener driven by mllp_send (python3-hl7, a third-party MLLP c
       assert.equal(res.status, 200, ref);
       const obs = res.body as Observation;
       codes.push(obs.code.coding?.find((c) => c.system === 'http://loinc.org')?.code ?? '');
-      assert.equal(obs.meta?.source, archiveUrl(fhir!.services.config.baseUrl, record._id), `${ref}: meta.source points at the archived message`);
+      assert.equal(
+        obs.meta?.source,
+        archiveUrl(fhir!.services.config.baseUrl, record._id),
+        `${ref}: meta.source points at the archived message`,
+      );
     }
     assert.deepEqual(codes.sort(), [...obxCodes].sort());
-    const reports = await search<DiagnosticReport>(`DiagnosticReport?_id=${record.resources.filter((r) => r.startsWith('DiagnosticReport/')).map((r) => r.split('/')[1]).join(',')}`);
+    const reports = await search<DiagnosticReport>(
+      `DiagnosticReport?_id=${record.resources
+        .filter((r) => r.startsWith('DiagnosticReport/'))
+        .map((r) => r.split('/')[1])
+        .join(',')}`,
+    );
     assert.equal(reports.length, 1);
     assert.equal(reports[0]!.result?.length, obxCodes.length);
 
@@ -155,14 +178,23 @@ describe('HL7 v2 listener driven by mllp_send (python3-hl7, a third-party MLLP c
     );
     // A file of MLLP frames (mllp_send 0.4.5 reads stdin as text under Python 3 and fails, so -f).
     const file = join(mkdtempSync(join(tmpdir(), 'fhirline-mllp-send-')), 'frames.mllp');
-    writeFileSync(file, Buffer.concat(messages.map((m) => Buffer.concat([Buffer.from([0x0b]), Buffer.from(m, 'utf8'), Buffer.from([0x1c, 0x0d])]))));
+    writeFileSync(
+      file,
+      Buffer.concat(messages.map((m) => Buffer.concat([Buffer.from([0x0b]), Buffer.from(m, 'utf8'), Buffer.from([0x1c, 0x0d])]))),
+    );
     const answers = await mllpSend(port, ['-f', file]);
     rmSync(dirname(file), { recursive: true, force: true });
     // Original mode (no MSH-15/16): AA.
-    assert.deepEqual(answers.map(msa), ids.map((id) => ['AA', id]));
+    assert.deepEqual(
+      answers.map(msa),
+      ids.map((id) => ['AA', id]),
+    );
     for (let i = 0; i < ids.length; i++) {
       const patients = await search<Patient>(`Patient?identifier=MS-PAT-${i}`);
-      assert.deepEqual(patients.map((p) => p.name?.[0]?.given?.[0]), [`Test${i}`]);
+      assert.deepEqual(
+        patients.map((p) => p.name?.[0]?.given?.[0]),
+        [`Test${i}`],
+      );
     }
   });
 });

@@ -25,9 +25,14 @@ interface Run {
 /** Runs `node --import tsx server/load/load-main.ts ...args` (what `npm run load --` runs). */
 function runLoader(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'server/load/load-main.ts', ...args], { cwd: REPO_ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'server/load/load-main.ts', ...args],
+      { cwd: REPO_ROOT, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -55,22 +60,37 @@ describe('npm run load (posting Bundles and NDJSON to a running server)', functi
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl: 'urn:uuid:7f1c0000-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'tx-1' }] }, request: { method: 'POST', url: 'Patient' } },
-        { resource: JSON.parse(observation('urn:uuid:7f1c0000-0000-4000-8000-000000000001', '12.0')), request: { method: 'POST', url: 'Observation' } },
+        {
+          fullUrl: 'urn:uuid:7f1c0000-0000-4000-8000-000000000001',
+          resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'tx-1' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
+        {
+          resource: JSON.parse(observation('urn:uuid:7f1c0000-0000-4000-8000-000000000001', '12.0')),
+          request: { method: 'POST', url: 'Observation' },
+        },
       ],
     });
     json(path.join(input, 'collection.json'), {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
-        { fullUrl: 'urn:uuid:7f1c0000-0000-4000-8000-000000000002', resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'col-1' }] } },
+        {
+          fullUrl: 'urn:uuid:7f1c0000-0000-4000-8000-000000000002',
+          resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'col-1' }] },
+        },
         { resource: JSON.parse(observation('urn:uuid:7f1c0000-0000-4000-8000-000000000002', '9.5')) },
       ],
     });
     copyFileSync(path.join(EXAMPLES, 'Patient-example.json'), path.join(input, 'Patient-example.json'));
     writeFileSync(
       path.join(input, 'ndjson', 'data.ndjson'),
-      ['{"resourceType":"Patient","id":"nd-1","gender":"female"}', observation('Patient/nd-1', '13.50').replace('{"resourceType":"Observation",', '{"resourceType":"Observation","id":"nd-obs-1",'), '', '{"resourceType":"Patient","id":"nd-2"}'].join('\n'),
+      [
+        '{"resourceType":"Patient","id":"nd-1","gender":"female"}',
+        observation('Patient/nd-1', '13.50').replace('{"resourceType":"Observation",', '{"resourceType":"Observation","id":"nd-obs-1",'),
+        '',
+        '{"resourceType":"Patient","id":"nd-2"}',
+      ].join('\n'),
     );
 
     const run = await runLoader([input, '--url', server.baseUrl, '--batch-size', '2', '--concurrency', '2']);
@@ -100,11 +120,19 @@ describe('npm run load (posting Bundles and NDJSON to a running server)', functi
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'never-1' }] }, request: { method: 'POST', url: 'Patient' } },
+        {
+          resource: { resourceType: 'Patient', identifier: [{ system: SYS, value: 'never-1' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
         { resource: { resourceType: 'Patient', gender: 'bogus' }, request: { method: 'POST', url: 'Patient' } },
       ],
     });
-    writeFileSync(path.join(input, 'lines.ndjson'), ['{"resourceType":"Patient","id":"line-1"}', '{"resourceType":"Patient","id":"line-2","birthDate":"yesterday"}', 'not json'].join('\n'));
+    writeFileSync(
+      path.join(input, 'lines.ndjson'),
+      ['{"resourceType":"Patient","id":"line-1"}', '{"resourceType":"Patient","id":"line-2","birthDate":"yesterday"}', 'not json'].join(
+        '\n',
+      ),
+    );
 
     const run = await runLoader([input, '--url', server.baseUrl]);
     assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);

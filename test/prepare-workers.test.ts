@@ -25,7 +25,10 @@ describe('writes prepared by worker threads (PREPARE_WORKERS=1)', function () {
   };
   /** `POST /fhir` with a transaction of `entry`; `edit` changes the JSON text before it is sent. */
   const postTransaction = (entry: object[], edit = (text: string) => text) =>
-    http.post('/fhir').set('content-type', FHIR_JSON).send(edit(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry })));
+    http
+      .post('/fhir')
+      .set('content-type', FHIR_JSON)
+      .send(edit(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry })));
 
   it('a transaction is stored with its search values: its resources are found by reference, token and string', async () => {
     const before = preparedByWorkers();
@@ -33,7 +36,13 @@ describe('writes prepared by worker threads (PREPARE_WORKERS=1)', function () {
       [
         { fullUrl: P, resource: { resourceType: 'Patient', name: [{ family: 'Wörker' }] }, request: { method: 'POST', url: 'Patient' } },
         {
-          resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, subject: { reference: P }, valueQuantity: { value: 13.5 } },
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] },
+            subject: { reference: P },
+            valueQuantity: { value: 13.5 },
+          },
           request: { method: 'POST', url: 'Observation' },
         },
       ],
@@ -43,7 +52,9 @@ describe('writes prepared by worker threads (PREPARE_WORKERS=1)', function () {
     assert.equal(preparedByWorkers() - before, 2, 'both versions were prepared by the worker');
     const [patientId, observationId] = res.body.entry.map((e: { response: { location: string } }) => e.response.location.split('/')[1]);
     assert.deepEqual(await ids('/fhir/Patient?name=worker'), [patientId]);
-    assert.deepEqual(await ids(`/fhir/Observation?subject=Patient/${patientId}&code=http://loinc.org|718-7&value-quantity=13.5`), [observationId]);
+    assert.deepEqual(await ids(`/fhir/Observation?subject=Patient/${patientId}&code=http://loinc.org|718-7&value-quantity=13.5`), [
+      observationId,
+    ]);
     const read = await http.get(`/fhir/Observation/${observationId}`);
     assert.match(read.text, /"value":13\.50/);
   });
@@ -64,7 +75,10 @@ describe('writes prepared by worker threads (PREPARE_WORKERS=1)', function () {
   it('REST create, update and search', async () => {
     const before = preparedByWorkers();
     const p = await create({ resourceType: 'Patient', gender: 'female', name: [{ family: 'Rest' }] });
-    const updated = await http.put(`/fhir/Patient/${p.id}`).set('content-type', FHIR_JSON).send(JSON.stringify({ resourceType: 'Patient', id: p.id, gender: 'male', name: [{ family: 'Rest' }] }));
+    const updated = await http
+      .put(`/fhir/Patient/${p.id}`)
+      .set('content-type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Patient', id: p.id, gender: 'male', name: [{ family: 'Rest' }] }));
     assert.equal(updated.status, 200, updated.text);
     assert.equal(preparedByWorkers() - before, 2);
     assert.deepEqual(await ids('/fhir/Patient?family=rest&gender=male'), [p.id]);

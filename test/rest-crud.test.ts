@@ -28,7 +28,10 @@ describe('REST interactions (http.html)', () => {
     });
 
     it('keeps client meta (profile, tag) but sets versionId and lastUpdated itself', async () => {
-      const res = await create({ ...patient, meta: { versionId: '99', lastUpdated: '2000-01-01T00:00:00Z', tag: [{ system: 'urn:t', code: 'x' }] } });
+      const res = await create({
+        ...patient,
+        meta: { versionId: '99', lastUpdated: '2000-01-01T00:00:00Z', tag: [{ system: 'urn:t', code: 'x' }] },
+      });
       assert.equal(res.status, 201);
       assert.equal(res.body.meta.versionId, '1');
       assert.notEqual(res.body.meta.lastUpdated, '2000-01-01T00:00:00Z');
@@ -68,7 +71,10 @@ describe('REST interactions (http.html)', () => {
     it('vreads each version; an unknown version is 404', async () => {
       const created = await create();
       const id = created.body.id;
-      await http.put(`/fhir/Patient/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...created.body, gender: 'female' }));
+      await http
+        .put(`/fhir/Patient/${id}`)
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...created.body, gender: 'female' }));
       const v1 = await http.get(`/fhir/Patient/${id}/_history/1`);
       const v2 = await http.get(`/fhir/Patient/${id}/_history/2`);
       assert.equal(v1.status, 200);
@@ -83,7 +89,10 @@ describe('REST interactions (http.html)', () => {
   describe('update (http.html#update)', () => {
     it('creates a new version: 200, ETag W/"2", no Location', async () => {
       const created = await create();
-      const res = await http.put(`/fhir/Patient/${created.body.id}`).set('content-type', FHIR).send(JSON.stringify({ ...created.body, active: true }));
+      const res = await http
+        .put(`/fhir/Patient/${created.body.id}`)
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...created.body, active: true }));
       assert.equal(res.status, 200);
       assert.equal(res.headers.etag, 'W/"2"');
       assert.equal(res.body.meta.versionId, '2');
@@ -91,7 +100,10 @@ describe('REST interactions (http.html)', () => {
     });
 
     it('creates with the client id when the resource does not exist (update as create): 201 + Location', async () => {
-      const res = await http.put('/fhir/Patient/client-id-1').set('content-type', FHIR).send(JSON.stringify({ ...patient, id: 'client-id-1' }));
+      const res = await http
+        .put('/fhir/Patient/client-id-1')
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...patient, id: 'client-id-1' }));
       assert.equal(res.status, 201);
       assert.equal(res.headers.location, 'http://fhir.test/fhir/Patient/client-id-1/_history/1');
       assert.equal((await http.get('/fhir/Patient/client-id-1')).status, 200);
@@ -101,23 +113,37 @@ describe('REST interactions (http.html)', () => {
       const noId = await http.put('/fhir/Patient/abc').set('content-type', FHIR).send(JSON.stringify(patient));
       assert.equal(noId.status, 400);
       assert.deepEqual(noId.body.issue[0].expression, ['Patient.id']);
-      const other = await http.put('/fhir/Patient/abc').set('content-type', FHIR).send(JSON.stringify({ ...patient, id: 'xyz' }));
+      const other = await http
+        .put('/fhir/Patient/abc')
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...patient, id: 'xyz' }));
       assert.equal(other.status, 400);
       assert.deepEqual(other.body.issue[0].expression, ['Patient.id']);
     });
 
     it('refuses an invalid id in the URL (400)', async () => {
       const id = 'x'.repeat(65);
-      const res = await http.put(`/fhir/Patient/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...patient, id }));
+      const res = await http
+        .put(`/fhir/Patient/${id}`)
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...patient, id }));
       assert.equal(res.status, 400);
     });
 
     it('If-Match with the current version succeeds; a stale version answers 412 and changes nothing', async () => {
       const created = await create();
       const url = `/fhir/Patient/${created.body.id}`;
-      const ok = await http.put(url).set('content-type', FHIR).set('if-match', 'W/"1"').send(JSON.stringify({ ...created.body, active: true }));
+      const ok = await http
+        .put(url)
+        .set('content-type', FHIR)
+        .set('if-match', 'W/"1"')
+        .send(JSON.stringify({ ...created.body, active: true }));
       assert.equal(ok.status, 200);
-      const stale = await http.put(url).set('content-type', FHIR).set('if-match', 'W/"1"').send(JSON.stringify({ ...created.body, active: false }));
+      const stale = await http
+        .put(url)
+        .set('content-type', FHIR)
+        .set('if-match', 'W/"1"')
+        .send(JSON.stringify({ ...created.body, active: false }));
       assert.equal(stale.status, 412);
       assert.equal(stale.body.resourceType, 'OperationOutcome');
       const now = await http.get(url);
@@ -130,7 +156,11 @@ describe('REST interactions (http.html)', () => {
       const url = `/fhir/Patient/${created.body.id}`;
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          http.put(url).set('content-type', FHIR).set('if-match', 'W/"1"').send(JSON.stringify({ ...created.body, birthDate: `19${10 + i}-01-01` })),
+          http
+            .put(url)
+            .set('content-type', FHIR)
+            .set('if-match', 'W/"1"')
+            .send(JSON.stringify({ ...created.body, birthDate: `19${10 + i}-01-01` })),
         ),
       );
       const statuses = results.map((r) => r.status).sort();
@@ -143,17 +173,31 @@ describe('REST interactions (http.html)', () => {
       const created = await create();
       const url = `/fhir/Patient/${created.body.id}`;
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => http.put(url).set('content-type', FHIR).send(JSON.stringify({ ...created.body, birthDate: `19${20 + i}-01-01` }))),
+        Array.from({ length: 10 }, (_, i) =>
+          http
+            .put(url)
+            .set('content-type', FHIR)
+            .send(JSON.stringify({ ...created.body, birthDate: `19${20 + i}-01-01` })),
+        ),
       );
       const ok = results.filter((r) => r.status === 200);
-      assert.ok(results.every((r) => r.status === 200 || r.status === 409), results.map((r) => r.status).join());
+      assert.ok(
+        results.every((r) => r.status === 200 || r.status === 409),
+        results.map((r) => r.status).join(),
+      );
       assert.ok(ok.length >= 1, 'of ten concurrent updates at least one succeeds (a loser loses to a winner)');
       // The history holds versions 1..n without a gap, n - 1 of them the 200s, and the current version is n.
       const history = await http.get(`${url}/_history`);
       const etags = history.body.entry.map((e: { response: { etag: string } }) => e.response.etag);
-      assert.deepEqual(etags, Array.from({ length: ok.length + 1 }, (_, i) => `W/"${ok.length + 1 - i}"`));
+      assert.deepEqual(
+        etags,
+        Array.from({ length: ok.length + 1 }, (_, i) => `W/"${ok.length + 1 - i}"`),
+      );
       const versions = ok.map((r) => r.body.meta.versionId).sort((a, b) => Number(a) - Number(b));
-      assert.deepEqual(versions, Array.from({ length: ok.length }, (_, i) => String(i + 2)));
+      assert.deepEqual(
+        versions,
+        Array.from({ length: ok.length }, (_, i) => String(i + 2)),
+      );
       assert.equal((await http.get(url)).headers.etag, `W/"${ok.length + 1}"`);
     });
   });
@@ -164,7 +208,12 @@ describe('REST interactions (http.html)', () => {
       const res = await http
         .patch(`/fhir/Patient/${created.body.id}`)
         .set('content-type', 'application/json-patch+json')
-        .send(JSON.stringify([{ op: 'replace', path: '/gender', value: 'female' }, { op: 'add', path: '/active', value: true }]));
+        .send(
+          JSON.stringify([
+            { op: 'replace', path: '/gender', value: 'female' },
+            { op: 'add', path: '/active', value: true },
+          ]),
+        );
       assert.equal(res.status, 200);
       assert.equal(res.body.gender, 'female');
       assert.equal(res.body.active, true);
@@ -176,7 +225,12 @@ describe('REST interactions (http.html)', () => {
       const res = await http
         .patch(`/fhir/Patient/${created.body.id}`)
         .set('content-type', 'application/json-patch+json')
-        .send(JSON.stringify([{ op: 'test', path: '/gender', value: 'female' }, { op: 'replace', path: '/gender', value: 'other' }]));
+        .send(
+          JSON.stringify([
+            { op: 'test', path: '/gender', value: 'female' },
+            { op: 'replace', path: '/gender', value: 'other' },
+          ]),
+        );
       assert.equal(res.status, 422);
       assert.equal((await http.get(`/fhir/Patient/${created.body.id}`)).body.gender, 'male');
     });
@@ -211,12 +265,18 @@ describe('REST interactions (http.html)', () => {
 
     it("refuses '.' and '..' as ids (400): they fit the pattern but a URL cannot address them", async () => {
       for (const id of ['.', '..', '%2E%2E']) {
-        const res = await http.put(`/fhir/Patient/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...patient, id: decodeURIComponent(id) }));
+        const res = await http
+          .put(`/fhir/Patient/${id}`)
+          .set('content-type', FHIR)
+          .send(JSON.stringify({ ...patient, id: decodeURIComponent(id) }));
         assert.equal(res.status, 400, `PUT Patient/${id}: ${res.text}`);
         assert.equal(res.body.resourceType, 'OperationOutcome');
         assert.equal(res.headers.location, undefined);
       }
-      const conditional = await http.put('/fhir/Patient?identifier=urn:test|dots').set('content-type', FHIR).send(JSON.stringify({ ...patient, id: '..' }));
+      const conditional = await http
+        .put('/fhir/Patient?identifier=urn:test|dots')
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...patient, id: '..' }));
       assert.equal(conditional.status, 400, 'a conditional update that would create with the body id .. as well');
     });
 
@@ -226,7 +286,10 @@ describe('REST interactions (http.html)', () => {
         http.get(at),
         http.get(`${at}/_history`),
         http.get(`${at}/_history/1`),
-        http.put(at).set('content-type', FHIR).send(JSON.stringify({ ...patient, id: long })),
+        http
+          .put(at)
+          .set('content-type', FHIR)
+          .send(JSON.stringify({ ...patient, id: long })),
         http.patch(at).set('content-type', 'application/json-patch+json').send('[]'),
         http.delete(at),
         http.get(`/fhir/Patient/${long}/Observation`),
@@ -243,7 +306,11 @@ describe('REST interactions (http.html)', () => {
     });
 
     it('in a Bundle entry: an invalid id is 400, an unknown type 404 (as in a REST URL), both at Bundle.entry[i].request.url', async () => {
-      const post = (entry: object) => http.post('/fhir').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [entry] }));
+      const post = (entry: object) =>
+        http
+          .post('/fhir')
+          .set('content-type', FHIR)
+          .send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [entry] }));
       for (const url of ['Patient/..', `Patient/${long}`]) {
         const res = await post({ request: { method: 'GET', url } });
         assert.equal(res.status, 400, res.text.slice(0, 300));
@@ -254,7 +321,10 @@ describe('REST interactions (http.html)', () => {
       assert.equal(unknown.body.issue[0].diagnostics, "Unknown resource type 'Patients'");
       assert.deepEqual(unknown.body.issue[0].expression, ['Bundle.entry[0].request.url']);
       assert.equal((await http.get('/fhir/Patients/1')).status, 404);
-      const batch = await http.post('/fhir').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patients/1' } }] }));
+      const batch = await http
+        .post('/fhir')
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'Patients/1' } }] }));
       assert.equal(batch.body.entry[0].response.status, '404 Not Found');
     });
   });

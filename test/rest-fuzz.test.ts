@@ -29,10 +29,65 @@ class Gen {
   }
 }
 
-const PROTO_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'toJSON'];
-const ODD_STRINGS = ['\ud800', '\udfff', '\ufeff', '\u0000', '\u202e', 'Zoë\u0301', '😀'.repeat(3), '\u2028', ' ', '', '\\', '"', '%00', '../..', '${x}', '$where', '{"$gt":""}'];
+const PROTO_NAMES = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'isPrototypeOf',
+  '__defineGetter__',
+  'toJSON',
+];
+const ODD_STRINGS = [
+  '\ud800',
+  '\udfff',
+  '\ufeff',
+  '\u0000',
+  '\u202e',
+  'Zoë\u0301',
+  '😀'.repeat(3),
+  '\u2028',
+  ' ',
+  '',
+  '\\',
+  '"',
+  '%00',
+  '../..',
+  '${x}',
+  '$where',
+  '{"$gt":""}',
+];
 const TYPES = ['Patient', 'Observation', 'QuestionnaireResponse', 'Questionnaire', 'Bundle', 'Parameters', 'Basic', 'Encounter'];
-const FIELDS = ['name', 'given', 'family', 'extension', 'url', 'value', 'valueString', 'item', 'answer', 'linkId', 'id', 'meta', 'contained', 'resourceType', 'status', 'code', 'subject', 'reference', 'entry', 'resource', 'parameter', 'identifier', 'text', 'div', '_birthDate', 'birthDate'];
+const FIELDS = [
+  'name',
+  'given',
+  'family',
+  'extension',
+  'url',
+  'value',
+  'valueString',
+  'item',
+  'answer',
+  'linkId',
+  'id',
+  'meta',
+  'contained',
+  'resourceType',
+  'status',
+  'code',
+  'subject',
+  'reference',
+  'entry',
+  'resource',
+  'parameter',
+  'identifier',
+  'text',
+  'div',
+  '_birthDate',
+  'birthDate',
+];
 
 /** A hostile JSON value of at most about `budget` nodes. */
 function value(g: Gen, depth: number): unknown {
@@ -79,8 +134,18 @@ function encode(text: string): string {
 /** Valid resources the generated ones start from, stored under the ids the requests use (seed()). */
 const BASE: Record<string, Record<string, unknown>> = {
   Patient: { resourceType: 'Patient', name: [{ family: 'Fuzz', given: ['A'] }], birthDate: '1970-01-01', gender: 'female' },
-  Observation: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, subject: { reference: 'Patient/1' }, valueQuantity: { value: 13.5 } },
-  QuestionnaireResponse: { resourceType: 'QuestionnaireResponse', status: 'completed', item: [{ linkId: 'a', answer: [{ valueString: 'x' }] }] },
+  Observation: {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] },
+    subject: { reference: 'Patient/1' },
+    valueQuantity: { value: 13.5 },
+  },
+  QuestionnaireResponse: {
+    resourceType: 'QuestionnaireResponse',
+    status: 'completed',
+    item: [{ linkId: 'a', answer: [{ valueString: 'x' }] }],
+  },
   Questionnaire: { resourceType: 'Questionnaire', status: 'active', item: [{ linkId: 'a', type: 'string' }] },
   Basic: { resourceType: 'Basic', code: { text: 'fuzz' } },
   Encounter: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: 'Patient/1' } },
@@ -92,7 +157,9 @@ function mutated(g: Gen, type: string): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(Object.hasOwn(BASE, type) ? BASE[type] : { resourceType: type })) as Record<string, unknown>;
   let target: Record<string, unknown> = copy;
   for (let steps = g.int(3); steps > 0; steps--) {
-    const inner = Object.values(target).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object');
+    const inner = Object.values(target)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object');
     if (inner.length === 0) break;
     target = g.pick(inner);
   }
@@ -110,7 +177,18 @@ function body(g: Gen, type: string): string {
     case 10:
       return JSON.stringify(mutated(g, type));
     case 0:
-      return g.pick(['null', '[]', '"Patient"', '1', 'true', '{}', '{"resourceType":null}', '{"resourceType":{"toString":1}}', '\ufeff{}', '{"a":1,"a":2}']);
+      return g.pick([
+        'null',
+        '[]',
+        '"Patient"',
+        '1',
+        'true',
+        '{}',
+        '{"resourceType":null}',
+        '{"resourceType":{"toString":1}}',
+        '\ufeff{}',
+        '{"a":1,"a":2}',
+      ]);
     case 1: {
       const key = g.pick(PROTO_NAMES);
       return `{"resourceType":"${type}","${key}":${JSON.stringify(value(g, 3))}}`;
@@ -135,8 +213,47 @@ function body(g: Gen, type: string): string {
  */
 
 function searchQuery(g: Gen): string {
-  const names = ['name', 'family', 'birthdate', '_id', '_count', '_sort', '_include', '_revinclude', '_elements', '_summary', 'identifier', 'general-practitioner', '_has:Observation:subject:code', 'name:exact', 'birthdate:missing', '_total', '_page', 'subject.name', '_list', 'toString', 'valueOf', '__proto__'];
-  const values = [...ODD_STRINGS, 'ge2020', 'lt', 'x'.repeat(5000), '-1', '1e9', 'Patient:*', 'http://x|', '|', ',,,', 'name,-name', '*', 'true', 'eq', ''];
+  const names = [
+    'name',
+    'family',
+    'birthdate',
+    '_id',
+    '_count',
+    '_sort',
+    '_include',
+    '_revinclude',
+    '_elements',
+    '_summary',
+    'identifier',
+    'general-practitioner',
+    '_has:Observation:subject:code',
+    'name:exact',
+    'birthdate:missing',
+    '_total',
+    '_page',
+    'subject.name',
+    '_list',
+    'toString',
+    'valueOf',
+    '__proto__',
+  ];
+  const values = [
+    ...ODD_STRINGS,
+    'ge2020',
+    'lt',
+    'x'.repeat(5000),
+    '-1',
+    '1e9',
+    'Patient:*',
+    'http://x|',
+    '|',
+    ',,,',
+    'name,-name',
+    '*',
+    'true',
+    'eq',
+    '',
+  ];
   const pairs: string[] = [];
   for (let i = 1 + g.int(4); i > 0; i--) {
     const name = g.pick(names);
@@ -150,35 +267,105 @@ function searchQuery(g: Gen): string {
 /** One generated request: a write, a $validate, a batch, a read, a search or odd headers. */
 function request(g: Gen, n: number): RawRequest {
   const type = g.random() < 0.8 ? g.pick(TYPES) : g.pick(['Foo', 'patient', '__proto__', 'constructor', 'Pàtient', '%C3%A9', 'toString']);
-  const id = g.pick([...SEEDED_IDS, ...SEEDED_IDS, '__proto__', 'constructor', '%E2%82%AC', 'é', 'x'.repeat(65), '..', '%00', '%2F', 'a.b']);
-  const json: [string, string][] = [['Content-Type', g.random() < 0.9 ? FHIR : g.pick(['text/plain', 'application/xml', 'application/json; charset=latin1', ''])]];
+  const id = g.pick([
+    ...SEEDED_IDS,
+    ...SEEDED_IDS,
+    '__proto__',
+    'constructor',
+    '%E2%82%AC',
+    'é',
+    'x'.repeat(65),
+    '..',
+    '%00',
+    '%2F',
+    'a.b',
+  ]);
+  const json: [string, string][] = [
+    ['Content-Type', g.random() < 0.9 ? FHIR : g.pick(['text/plain', 'application/xml', 'application/json; charset=latin1', ''])],
+  ];
   switch (n % 8) {
     case 0:
       return { method: 'POST', target: `/fhir/${type}`, headers: json, body: body(g, type) };
     case 1:
-      return { method: 'PUT', target: `/fhir/${type}/${id}`, headers: [...json, ['If-Match', g.pick(['W/"1"', 'x', '"', 'W/"-1"'])]], body: body(g, type) };
+      return {
+        method: 'PUT',
+        target: `/fhir/${type}/${id}`,
+        headers: [...json, ['If-Match', g.pick(['W/"1"', 'x', '"', 'W/"-1"'])]],
+        body: body(g, type),
+      };
     case 2:
-      return { method: 'POST', target: g.pick([`/fhir/${type}/$validate`, `/fhir/${type}/${id}/$validate`]), headers: json, body: body(g, type) };
+      return {
+        method: 'POST',
+        target: g.pick([`/fhir/${type}/$validate`, `/fhir/${type}/${id}/$validate`]),
+        headers: json,
+        body: body(g, type),
+      };
     case 3: {
-      const entry = Array.from({ length: 1 + g.int(3) }, () => (g.random() < 0.5 ? value(g, 2) : { resource: JSON.parse(safeBody(g, type)), request: { method: g.pick(['POST', 'PUT', 'GET', 'DELETE', 'PATCH', 'toString']), url: g.pick([type, `${type}/${id}`, `${type}?${searchQuery(g)}`, '__proto__']) } }));
-      return { method: 'POST', target: '/fhir', headers: json, body: JSON.stringify({ resourceType: 'Bundle', type: g.pick(['batch', 'transaction', 'toString', 'collection']), entry }) };
+      const entry = Array.from({ length: 1 + g.int(3) }, () =>
+        g.random() < 0.5
+          ? value(g, 2)
+          : {
+              resource: JSON.parse(safeBody(g, type)),
+              request: {
+                method: g.pick(['POST', 'PUT', 'GET', 'DELETE', 'PATCH', 'toString']),
+                url: g.pick([type, `${type}/${id}`, `${type}?${searchQuery(g)}`, '__proto__']),
+              },
+            },
+      );
+      return {
+        method: 'POST',
+        target: '/fhir',
+        headers: json,
+        body: JSON.stringify({ resourceType: 'Bundle', type: g.pick(['batch', 'transaction', 'toString', 'collection']), entry }),
+      };
     }
     case 4:
       return {
         method: 'PATCH',
         target: `/fhir/${type}/${id}`,
         headers: [['Content-Type', 'application/json-patch+json']],
-        body: JSON.stringify([{ op: g.pick(['add', 'replace', 'remove', 'move', 'copy', 'test', 'toString']), path: g.pick(['/name', '/__proto__/x', '/constructor/prototype', '/-', '', '/name/0/given/-', '/status', '/item/0/answer/0', '/id', '/meta', '/toString']), from: g.pick(['/name', '/__proto__', '/id', undefined]), value: value(g, 3) }]),
+        body: JSON.stringify([
+          {
+            op: g.pick(['add', 'replace', 'remove', 'move', 'copy', 'test', 'toString']),
+            path: g.pick([
+              '/name',
+              '/__proto__/x',
+              '/constructor/prototype',
+              '/-',
+              '',
+              '/name/0/given/-',
+              '/status',
+              '/item/0/answer/0',
+              '/id',
+              '/meta',
+              '/toString',
+            ]),
+            from: g.pick(['/name', '/__proto__', '/id', undefined]),
+            value: value(g, 3),
+          },
+        ]),
       };
     case 5:
       return { method: 'GET', target: `/fhir/${type}?${searchQuery(g)}` };
     case 6:
-      return { method: g.pick(['GET', 'DELETE', 'HEAD']), target: g.pick([`/fhir/${type}/${id}`, `/fhir/${type}/${id}/_history/${g.pick(['1', 'x', '-1', '1e3'])}`, `/fhir/${type}/_history?_since=${encode(g.pick(ODD_STRINGS))}`]) };
+      return {
+        method: g.pick(['GET', 'DELETE', 'HEAD']),
+        target: g.pick([
+          `/fhir/${type}/${id}`,
+          `/fhir/${type}/${id}/_history/${g.pick(['1', 'x', '-1', '1e3'])}`,
+          `/fhir/${type}/_history?_since=${encode(g.pick(ODD_STRINGS))}`,
+        ]),
+      };
     default:
       return {
         method: 'GET',
         target: `/fhir/Patient?_format=${encode(g.pick(['json', 'xml', 'text/html', 'toString', '']))}`,
-        headers: [[g.pick(['Accept', 'Prefer', 'If-None-Match', 'If-Modified-Since', 'X-Request-Id']), g.pick(['application/fhir+xml', 'return=toString', 'handling=strict', 'W/"x"', 'not a date', '*/*;q=x', 'x'.repeat(2000)])]],
+        headers: [
+          [
+            g.pick(['Accept', 'Prefer', 'If-None-Match', 'If-Modified-Since', 'X-Request-Id']),
+            g.pick(['application/fhir+xml', 'return=toString', 'handling=strict', 'W/"x"', 'not a date', '*/*;q=x', 'x'.repeat(2000)]),
+          ],
+        ],
       };
   }
 }
@@ -224,7 +411,11 @@ function check(req: RawRequest, res: RawAnswer): void {
     } catch {
       parsed = undefined;
     }
-    assert.equal(parsed?.resourceType, 'OperationOutcome', `${res.status} without an OperationOutcome for ${what}: ${res.body.slice(0, 200)}`);
+    assert.equal(
+      parsed?.resourceType,
+      'OperationOutcome',
+      `${res.status} without an OperationOutcome for ${what}: ${res.body.slice(0, 200)}`,
+    );
     assert.ok(Array.isArray(parsed?.issue) && parsed.issue.length > 0, `no issue for ${what}`);
   }
 }
@@ -251,7 +442,10 @@ async function seed(callback: http.RequestListener): Promise<void> {
   const agent = supertest(callback);
   for (const [type, resource] of Object.entries(BASE)) {
     for (const id of SEEDED_IDS) {
-      const res = await agent.put(`/fhir/${type}/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...resource, id }));
+      const res = await agent
+        .put(`/fhir/${type}/${id}`)
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ ...resource, id }));
       assert.equal(res.status, 201, res.text);
     }
   }
@@ -288,7 +482,11 @@ describe('hostile input never reaches a 5xx (seeded fuzzing of the REST surface)
       child = await startChildServer();
       for (const [type, resource] of Object.entries(BASE)) {
         for (const id of SEEDED_IDS) {
-          const res = await fetch(`${child.baseUrl}/${type}/${id}`, { method: 'PUT', headers: { 'content-type': FHIR }, body: JSON.stringify({ ...resource, id }) });
+          const res = await fetch(`${child.baseUrl}/${type}/${id}`, {
+            method: 'PUT',
+            headers: { 'content-type': FHIR },
+            body: JSON.stringify({ ...resource, id }),
+          });
           assert.equal(res.status, 201, await res.text());
         }
       }

@@ -17,7 +17,12 @@ describe('history (http.html#history)', () => {
   const { http } = useTestServer();
 
   const createDevice = async (n: number) =>
-    (await http.post('/fhir/Device').set('content-type', FHIR).send(JSON.stringify({ resourceType: 'Device', serialNumber: `SN-${n}` }))).body;
+    (
+      await http
+        .post('/fhir/Device')
+        .set('content-type', FHIR)
+        .send(JSON.stringify({ resourceType: 'Device', serialNumber: `SN-${n}` }))
+    ).body;
 
   /** Follows `next` links to the end. */
   async function allPages(url: string): Promise<Entry[]> {
@@ -35,16 +40,28 @@ describe('history (http.html#history)', () => {
 
   it('instance history lists every version newest first with request and response details', async () => {
     const d = await createDevice(1);
-    await http.put(`/fhir/Device/${d.id}`).set('content-type', FHIR).send(JSON.stringify({ ...d, serialNumber: 'SN-1b' }));
+    await http
+      .put(`/fhir/Device/${d.id}`)
+      .set('content-type', FHIR)
+      .send(JSON.stringify({ ...d, serialNumber: 'SN-1b' }));
     const res = await http.get(`/fhir/Device/${d.id}/_history`);
     assert.equal(res.status, 200);
     const entries = res.body.entry as Entry[];
-    assert.deepEqual(entries.map((e) => e.resource?.meta.versionId), ['2', '1']);
-    assert.deepEqual(entries.map((e) => e.request), [
-      { method: 'PUT', url: `Device/${d.id}` },
-      { method: 'POST', url: 'Device' },
-    ]);
-    assert.deepEqual(entries.map((e) => e.response.status), ['200 OK', '201 Created']);
+    assert.deepEqual(
+      entries.map((e) => e.resource?.meta.versionId),
+      ['2', '1'],
+    );
+    assert.deepEqual(
+      entries.map((e) => e.request),
+      [
+        { method: 'PUT', url: `Device/${d.id}` },
+        { method: 'POST', url: 'Device' },
+      ],
+    );
+    assert.deepEqual(
+      entries.map((e) => e.response.status),
+      ['200 OK', '201 Created'],
+    );
     assert.equal(entries[0].fullUrl, `http://fhir.test/fhir/Device/${d.id}`);
     assert.equal(entries[0].response.etag, 'W/"2"');
   });

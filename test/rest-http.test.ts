@@ -41,21 +41,33 @@ describe('REST over HTTP', () => {
     });
 
     it('return=OperationOutcome: an OperationOutcome body', async () => {
-      const res = await http.post('/fhir/Patient').set('content-type', FHIR).set('prefer', 'return=OperationOutcome').send(JSON.stringify(patient));
+      const res = await http
+        .post('/fhir/Patient')
+        .set('content-type', FHIR)
+        .set('prefer', 'return=OperationOutcome')
+        .send(JSON.stringify(patient));
       assert.equal(res.status, 201);
       assert.equal(res.body.resourceType, 'OperationOutcome');
       assert.equal(res.body.issue[0].severity, 'information');
     });
 
     it('return=representation (the default): the resource', async () => {
-      const res = await http.post('/fhir/Patient').set('content-type', FHIR).set('prefer', 'return=representation').send(JSON.stringify(patient));
+      const res = await http
+        .post('/fhir/Patient')
+        .set('content-type', FHIR)
+        .set('prefer', 'return=representation')
+        .send(JSON.stringify(patient));
       assert.equal(res.body.resourceType, 'Patient');
     });
   });
 
   describe('formats (http.html#mime-type)', () => {
     it('answers application/fhir+json; accepts application/json bodies and Accept', async () => {
-      const res = await http.post('/fhir/Patient').set('content-type', 'application/json').set('accept', 'application/json').send(JSON.stringify(patient));
+      const res = await http
+        .post('/fhir/Patient')
+        .set('content-type', 'application/json')
+        .set('accept', 'application/json')
+        .send(JSON.stringify(patient));
       assert.equal(res.status, 201);
       assert.match(res.headers['content-type'], /^application\/fhir\+json; charset=utf-8/);
     });
@@ -122,7 +134,10 @@ describe('REST over HTTP', () => {
     });
 
     it('a body over the configured limit answers 413 (declared length and chunked)', async () => {
-      const big = JSON.stringify({ ...patient, text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'x'.repeat(30000)}</div>` } });
+      const big = JSON.stringify({
+        ...patient,
+        text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'x'.repeat(30000)}</div>` },
+      });
       const res = await http.post('/fhir/Patient').set('content-type', FHIR).send(big);
       assert.equal(res.status, 413);
       assert.equal(res.body.resourceType, 'OperationOutcome');

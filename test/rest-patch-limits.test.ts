@@ -13,7 +13,8 @@ const patient = { resourceType: 'Patient', name: [{ family: 'Chalmers', given: [
 describe('JSON Patch bounds and changes that change nothing', function () {
   this.timeout(120_000);
   const { http } = useTestServer();
-  const create = async () => (await http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(patient))).body as { id: string };
+  const create = async () =>
+    (await http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(patient))).body as { id: string };
   const patchIt = (id: string, ops: unknown) => http.patch(`/fhir/Patient/${id}`).set('content-type', JSON_PATCH).send(JSON.stringify(ops));
   const versions = async (id: string) => ((await http.get(`/fhir/Patient/${id}/_history`)).body.entry as unknown[]).length;
 
@@ -24,7 +25,10 @@ describe('JSON Patch bounds and changes that change nothing', function () {
     assert.equal(res.status, 400, res.text.slice(0, 500));
     assert.equal(res.body.resourceType, 'OperationOutcome');
     assert.equal(res.body.issue[0].code, 'too-costly');
-    assert.match(res.body.issue[0].diagnostics, /^JSON Patch operation 2 \(copy from \/name to \/name\/-\): the copies of one patch may duplicate at most the \d+ bytes the resource held/);
+    assert.match(
+      res.body.issue[0].diagnostics,
+      /^JSON Patch operation 2 \(copy from \/name to \/name\/-\): the copies of one patch may duplicate at most the \d+ bytes the resource held/,
+    );
     assert.deepEqual(res.body.issue[0].expression, ['operation[2]']);
     const read = await http.get(`/fhir/Patient/${id}`);
     assert.equal(read.body.meta.versionId, '1');
@@ -36,7 +40,10 @@ describe('JSON Patch bounds and changes that change nothing', function () {
 
   it('more than 1,000 operations are too costly (400, expression at the first one past the bound)', async () => {
     const { id } = await create();
-    const res = await patchIt(id, Array.from({ length: 1001 }, () => ({ op: 'test', path: '/gender', value: 'male' })));
+    const res = await patchIt(
+      id,
+      Array.from({ length: 1001 }, () => ({ op: 'test', path: '/gender', value: 'male' })),
+    );
     assert.equal(res.status, 400);
     assert.equal(res.body.issue[0].code, 'too-costly');
     assert.deepEqual(res.body.issue[0].expression, ['operation[1000]']);
@@ -44,7 +51,10 @@ describe('JSON Patch bounds and changes that change nothing', function () {
 
   it('an operation whose path is not a JSON Pointer, or that lacks its value or from, is 400 naming it', async () => {
     const { id } = await create();
-    const notPointer = await patchIt(id, [{ op: 'test', path: '/gender', value: 'male' }, { op: 'replace', path: 'active', value: true }]);
+    const notPointer = await patchIt(id, [
+      { op: 'test', path: '/gender', value: 'male' },
+      { op: 'replace', path: 'active', value: true },
+    ]);
     assert.equal(notPointer.status, 400, notPointer.text);
     assert.match(notPointer.body.issue[0].diagnostics, /^JSON Patch operation 1 \(replace\): path must be a JSON Pointer/);
     assert.deepEqual(notPointer.body.issue[0].expression, ['operation[1].path']);
@@ -65,7 +75,15 @@ describe('JSON Patch bounds and changes that change nothing', function () {
     const res = await http
       .post('/fhir')
       .set('content-type', FHIR)
-      .send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Binary', contentType: JSON_PATCH, data }, request: { method: 'PATCH', url: `Patient/${id}` } }] }));
+      .send(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            { resource: { resourceType: 'Binary', contentType: JSON_PATCH, data }, request: { method: 'PATCH', url: `Patient/${id}` } },
+          ],
+        }),
+      );
     assert.equal(res.status, 400, res.text);
     assert.match(res.body.issue[0].diagnostics, /^Bundle\.entry\[0\]: JSON Patch operation 0 \(replace\): path must be a JSON Pointer/);
   });
@@ -90,8 +108,11 @@ describe('JSON Patch bounds and changes that change nothing', function () {
     assert.equal(same.status, 200);
     assert.equal(same.headers.etag, 'W/"1"');
     assert.deepEqual(same.body, current);
-    const withoutMeta = await http.put(`/fhir/Patient/${id}`).set('content-type', FHIR).send(JSON.stringify({ ...patient, id }));
-    assert.equal(withoutMeta.headers.etag, 'W/"1"', 'meta.versionId and lastUpdated are the server\'s: leaving them out changes nothing');
+    const withoutMeta = await http
+      .put(`/fhir/Patient/${id}`)
+      .set('content-type', FHIR)
+      .send(JSON.stringify({ ...patient, id }));
+    assert.equal(withoutMeta.headers.etag, 'W/"1"', "meta.versionId and lastUpdated are the server's: leaving them out changes nothing");
     assert.equal(await versions(id), 1);
   });
 });
@@ -101,12 +122,19 @@ describe('a JSON Patch may not grow a resource past MAX_BODY_BYTES', () => {
 
   it('an add whose result would exceed the body limit is 413 and stores nothing; one that fits is applied', async () => {
     const { id } = (await http.post('/fhir/Patient').set('content-type', FHIR).send(JSON.stringify(patient))).body as { id: string };
-    const add = (text: string) => http.patch(`/fhir/Patient/${id}`).set('content-type', JSON_PATCH).send(JSON.stringify([{ op: 'add', path: '/name/0/given/-', value: text }]));
+    const add = (text: string) =>
+      http
+        .patch(`/fhir/Patient/${id}`)
+        .set('content-type', JSON_PATCH)
+        .send(JSON.stringify([{ op: 'add', path: '/name/0/given/-', value: text }]));
     const fits = await add('x'.repeat(1000));
     assert.equal(fits.status, 200, fits.text);
     const tooBig = await add('y'.repeat(1000));
     assert.equal(tooBig.status, 413, tooBig.text);
-    assert.match(tooBig.body.issue[0].diagnostics, /^JSON Patch operation 0 \(add \/name\/0\/given\/-\) would make the resource larger than 2000 bytes/);
+    assert.match(
+      tooBig.body.issue[0].diagnostics,
+      /^JSON Patch operation 0 \(add \/name\/0\/given\/-\) would make the resource larger than 2000 bytes/,
+    );
     assert.equal((await http.get(`/fhir/Patient/${id}`)).body.meta.versionId, '2');
   });
 });

@@ -42,7 +42,10 @@ describe('the size of a response is bounded (MAX_RESPONSE_BYTES)', function () {
 
   it('a small batch of large searches: the entries past the bound answer too-costly, the response stays small', async () => {
     const entry = Array.from({ length: 20 }, () => ({ request: { method: 'GET', url: 'Patient?_count=2' } }));
-    const res = await http.post('/fhir').set('content-type', FHIR_JSON).send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry }));
+    const res = await http
+      .post('/fhir')
+      .set('content-type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry }));
     assert.equal(res.status, 200);
     const entries = res.body.entry as BatchEntry[];
     assert.equal(entries.length, 20);
@@ -56,7 +59,10 @@ describe('the size of a response is bounded (MAX_RESPONSE_BYTES)', function () {
 
   it('in a transaction, as every failed read (bundle/read-entry.ts), the reads past the bound answer too-costly', async () => {
     const entry = Array.from({ length: 5 }, () => ({ request: { method: 'GET', url: 'Patient?_count=2' } }));
-    const res = await http.post('/fhir').set('content-type', FHIR_JSON).send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }));
+    const res = await http
+      .post('/fhir')
+      .set('content-type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }));
     assert.equal(res.status, 200);
     const statuses = (res.body.entry as BatchEntry[]).map((e) => e.response.status.slice(0, 3));
     assert.deepEqual(statuses, ['200', '200', '400', '400', '400']);
@@ -67,10 +73,16 @@ describe('the size of a response is bounded (MAX_RESPONSE_BYTES)', function () {
     const entry = (found.body.entry as { resource: { id: string } }[]).flatMap((e) =>
       Array.from({ length: 3 }, () => ({ request: { method: 'GET', url: `Patient/${e.resource.id}` } })),
     );
-    const res = await http.post('/fhir').set('content-type', FHIR_JSON).send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry }));
+    const res = await http
+      .post('/fhir')
+      .set('content-type', FHIR_JSON)
+      .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry }));
     assert.equal(res.status, 200);
     const entries = res.body.entry as BatchEntry[];
-    assert.deepEqual(entries.map((e) => e.response.status.slice(0, 3)), ['200', '200', '200', '200', '200', '400', '400', '400', '400']);
+    assert.deepEqual(
+      entries.map((e) => e.response.status.slice(0, 3)),
+      ['200', '200', '200', '200', '200', '400', '400', '400', '400'],
+    );
     assert.equal(entries[5].resource, undefined);
     assert.equal(entries[5].response.outcome?.issue[0].code, 'too-costly');
   });

@@ -42,13 +42,21 @@ describe('validation on write', () => {
     const bad = await post({ resourceType: 'Patient', meta: { profile: [PROFILE] }, birthDate: '1970-01-01' });
     assert.equal(bad.status, 422);
     assert.ok(bad.body.issue.some((i: { expression?: string[] }) => i.expression?.[0] === 'Patient.identifier'));
-    const good = await post({ resourceType: 'Patient', meta: { profile: [PROFILE] }, birthDate: '1970-01-01', identifier: [{ system: 'urn:mrn', value: '1' }] });
+    const good = await post({
+      resourceType: 'Patient',
+      meta: { profile: [PROFILE] },
+      birthDate: '1970-01-01',
+      identifier: [{ system: 'urn:mrn', value: '1' }],
+    });
     assert.equal(good.status, 201);
   });
 
   it('validates updates too', async () => {
     const created = await post({ resourceType: 'Patient' });
-    const res = await http.put(`/fhir/Patient/${created.body.id}`).set('content-type', FHIR).send(JSON.stringify({ ...created.body, birthDate: '1970-13-45' }));
+    const res = await http
+      .put(`/fhir/Patient/${created.body.id}`)
+      .set('content-type', FHIR)
+      .send(JSON.stringify({ ...created.body, birthDate: '1970-13-45' }));
     assert.equal(res.status, 400);
     assert.deepEqual(res.body.issue[0].expression, ['Patient.birthDate']);
   });
@@ -80,7 +88,10 @@ describe('validation on write', () => {
   describe('hostile element names and bodies', () => {
     it('members named after Object.prototype are unknown elements (400 with their expression), not a crash', async () => {
       for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
-        const res = await http.post('/fhir/Patient').set('content-type', FHIR).send(`{"resourceType":"Patient","${name}":{"prototype":{}}}`);
+        const res = await http
+          .post('/fhir/Patient')
+          .set('content-type', FHIR)
+          .send(`{"resourceType":"Patient","${name}":{"prototype":{}}}`);
         assert.equal(res.status, 400, `${name}: ${res.text}`);
         assert.deepEqual(res.body.issue[0].expression, [`Patient.${name}`]);
       }
@@ -112,7 +123,10 @@ describe('validation on write', () => {
     it('a JSON Patch through __proto__ or toString answers 400, not a crash', async () => {
       const created = await post({ resourceType: 'Patient', name: [{ family: 'P' }] });
       const ops = [{ op: 'move', from: '/__proto__', path: '/toString' }];
-      const res = await http.patch(`/fhir/Patient/${created.body.id}`).set('content-type', 'application/json-patch+json').send(JSON.stringify(ops));
+      const res = await http
+        .patch(`/fhir/Patient/${created.body.id}`)
+        .set('content-type', 'application/json-patch+json')
+        .send(JSON.stringify(ops));
       assert.equal(res.status, 400, res.text);
       assert.equal(res.body.resourceType, 'OperationOutcome');
     });
@@ -138,7 +152,10 @@ describe('validation on write', () => {
     });
 
     it('20,000 names with an unknown element each: 100 issues (ajv with every error is quadratic; 400)', async () => {
-      const res = await post({ resourceType: 'Patient', name: Array.from({ length: 20_000 }, (_, i) => ({ family: `f${i}`, nickname: 'x' })) });
+      const res = await post({
+        resourceType: 'Patient',
+        name: Array.from({ length: 20_000 }, (_, i) => ({ family: `f${i}`, nickname: 'x' })),
+      });
       assert.equal(res.status, 400);
       assert.equal(res.body.issue.length, 100);
       assert.deepEqual(res.body.issue[0].expression, ['Patient.name[0].nickname']);
@@ -160,7 +177,10 @@ describe('validation on write', () => {
 
     it('a resource with more search values than MAX_SEARCH_VALUES is too-costly (400) and not stored', async () => {
       // 10,000 given names: name, given and phonetic, each normalised and exact, make 60,000 search values.
-      const res = await post({ resourceType: 'Patient', name: [{ family: 'Many', given: Array.from({ length: 10_000 }, (_, i) => `g${i}`) }] });
+      const res = await post({
+        resourceType: 'Patient',
+        name: [{ family: 'Many', given: Array.from({ length: 10_000 }, (_, i) => `g${i}`) }],
+      });
       assert.equal(res.status, 400);
       assert.equal(res.body.issue[0].code, 'too-costly');
       assert.match(res.body.issue[0].diagnostics, /MAX_SEARCH_VALUES/);
@@ -169,7 +189,6 @@ describe('validation on write', () => {
     });
   });
 });
-
 
 describe('$validate on the shipped configuration (child process, prepare workers on)', function () {
   this.timeout(120_000);
@@ -184,12 +203,14 @@ describe('$validate on the shipped configuration (child process, prepare workers
   it('runs in a prepare worker: /healthz answers while a costly $validate is still being validated', async () => {
     const body = { resourceType: 'Patient', name: Array.from({ length: 40_000 }, (_, i) => ({ family: `f${i}`, nickname: 'x' })) };
     const order: string[] = [];
-    const validating = fetch(`${child.baseUrl}/Patient/$validate`, { method: 'POST', headers: { 'content-type': FHIR }, body: JSON.stringify(body) }).then(
-      async (res) => {
-        order.push('validate');
-        return { status: res.status, body: (await res.json()) as { issue: { code: string }[] } };
-      },
-    );
+    const validating = fetch(`${child.baseUrl}/Patient/$validate`, {
+      method: 'POST',
+      headers: { 'content-type': FHIR },
+      body: JSON.stringify(body),
+    }).then(async (res) => {
+      order.push('validate');
+      return { status: res.status, body: (await res.json()) as { issue: { code: string }[] } };
+    });
     await new Promise((resolve) => setTimeout(resolve, 300)); // the body is sent and being validated
     const health = await fetch(`${child.origin}/healthz`);
     order.push('healthz');

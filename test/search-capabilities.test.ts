@@ -17,7 +17,12 @@ describe('search in the CapabilityStatement (capabilitystatement.html#searchPara
 
   it('lists every search parameter of each type with type and documentation, and _include/_revinclude values', async () => {
     const res = await http.get('/fhir/metadata');
-    const resources = res.body.rest[0].resource as { type: string; searchParam: SearchParam[]; searchInclude: string[]; searchRevInclude: string[] }[];
+    const resources = res.body.rest[0].resource as {
+      type: string;
+      searchParam: SearchParam[];
+      searchInclude: string[];
+      searchRevInclude: string[];
+    }[];
     const patient = resources.find((r) => r.type === 'Patient')!;
     const names = patient.searchParam.map((p) => p.name);
     for (const code of Object.keys(getSearchParameters('Patient')!)) assert.ok(names.includes(code), code);
@@ -36,13 +41,21 @@ describe('search in the CapabilityStatement (capabilitystatement.html#searchPara
     const resources = res.body.rest[0].resource as { type: string; searchParam: SearchParam[] }[];
     const params = (type: string) => resources.find((r) => r.type === type)!.searchParam;
     const observation = params('Observation');
-    for (const code of ['code-value-quantity', 'component-code-value-quantity', 'combo-code-value-concept', 'code-value-date', 'code-value-string']) {
+    for (const code of [
+      'code-value-quantity',
+      'component-code-value-quantity',
+      'combo-code-value-concept',
+      'code-value-date',
+      'code-value-string',
+    ]) {
       assert.equal(observation.filter((p) => p.name === code && p.type === 'composite').length, 1, code);
     }
     assert.ok(observation.some((p) => p.name === '_list'));
     assert.ok(params('Location').some((p) => p.name === 'near' && p.type === 'special'));
     // R4's other special parameters (e.g. Bundle composition/message) are not searchable here: not listed.
-    const specials = resources.flatMap((r) => r.searchParam.filter((p) => p.type === 'special' && p.name !== '_list').map((p) => `${r.type}.${p.name}`));
+    const specials = resources.flatMap((r) =>
+      r.searchParam.filter((p) => p.type === 'special' && p.name !== '_list').map((p) => `${r.type}.${p.name}`),
+    );
     assert.deepEqual(specials, ['Location.near']);
   });
 });

@@ -9,7 +9,13 @@ describe('chained and reverse-chained search (search.html#chaining, #has)', () =
   const { http } = useTestServer();
   const { create, ids } = fhirClient(http);
   const obs = (patient: string, code: string, extra: Record<string, unknown> = {}) =>
-    create({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${patient}` }, ...extra });
+    create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code }] },
+      subject: { reference: `Patient/${patient}` },
+      ...extra,
+    });
 
   it('subject:Patient._id chains through the reference to the Patient (search.html#chaining)', async () => {
     const p = await create({ resourceType: 'Patient' });

@@ -19,8 +19,14 @@ describe('composite search parameters (search.html#composite)', () => {
       status: 'final',
       code: { coding: [{ system: LOINC, code: '85354-9' }] },
       component: [
-        { code: { coding: [{ system: LOINC, code: '8480-6' }] }, valueQuantity: { value: systolic, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-        { code: { coding: [{ system: LOINC, code: '8462-4' }] }, valueQuantity: { value: diastolic, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+        {
+          code: { coding: [{ system: LOINC, code: '8480-6' }] },
+          valueQuantity: { value: systolic, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+        },
+        {
+          code: { coding: [{ system: LOINC, code: '8462-4' }] },
+          valueQuantity: { value: diastolic, system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+        },
       ],
     });
 
@@ -28,16 +34,31 @@ describe('composite search parameters (search.html#composite)', () => {
     const high = await bp(150, 90);
     const crossed = await bp(120, 145);
     assert.deepEqual(await ids(`/fhir/Observation?component-code-value-quantity=${encodeURIComponent(`${LOINC}|8480-6$gt140`)}`), [high]);
-    assert.deepEqual(await ids(`/fhir/Observation?component-code-value-quantity=${encodeURIComponent(`${LOINC}|8462-4$gt140`)}`), [crossed]);
+    assert.deepEqual(await ids(`/fhir/Observation?component-code-value-quantity=${encodeURIComponent(`${LOINC}|8462-4$gt140`)}`), [
+      crossed,
+    ]);
   });
 
   it('an update re-extracts the tuples: the old value no longer matches', async () => {
-    const id = await create({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: LOINC, code: '718-7' }] }, valueQuantity: { value: 7 } });
+    const id = await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: LOINC, code: '718-7' }] },
+      valueQuantity: { value: 7 },
+    });
     assert.deepEqual(await ids(`/fhir/Observation?code-value-quantity=718-7$lt8`), [id]);
     const res = await http
       .put(`/fhir/Observation/${id}`)
       .set('content-type', FHIR)
-      .send(JSON.stringify({ resourceType: 'Observation', id, status: 'final', code: { coding: [{ system: LOINC, code: '718-7' }] }, valueQuantity: { value: 13 } }));
+      .send(
+        JSON.stringify({
+          resourceType: 'Observation',
+          id,
+          status: 'final',
+          code: { coding: [{ system: LOINC, code: '718-7' }] },
+          valueQuantity: { value: 13 },
+        }),
+      );
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(await ids(`/fhir/Observation?code-value-quantity=718-7$lt8`), []);
     assert.deepEqual(await ids(`/fhir/Observation?code-value-quantity=718-7$13`), [id]);

@@ -12,7 +12,8 @@ describe('search limits (too-costly)', () => {
   const { create, ids } = fhirClient(http);
   const values = (n: number, prefix = 'v') => Array.from({ length: n }, (_, i) => `${prefix}${i}`).join(',');
 
-  const tooCostly = (res: { status: number; body: unknown; text: string }, expression: string) => assertOutcome(res, 400, 'too-costly', expression);
+  const tooCostly = (res: { status: number; body: unknown; text: string }, expression: string) =>
+    assertOutcome(res, 400, 'too-costly', expression);
 
   it(`at most ${MAX_VALUES_PER_PARAMETER} values per parameter, by GET or by POST _search, in both modes`, async () => {
     const p = await create({ resourceType: 'Patient', name: [{ family: 'Limitsqz57x' }] });
@@ -21,17 +22,26 @@ describe('search limits (too-costly)', () => {
     const over = values(MAX_VALUES_PER_PARAMETER + 1);
     tooCostly(await http.get(`/fhir/Patient?family:contains=${over}`), 'family:contains');
     tooCostly(await http.get(`/fhir/Patient?family:contains=${over}`).set('prefer', 'handling=strict'), 'family:contains');
-    const form = await http.post('/fhir/Patient/_search').set('content-type', 'application/x-www-form-urlencoded').send(`family=${values(10_000)}`);
+    const form = await http
+      .post('/fhir/Patient/_search')
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .send(`family=${values(10_000)}`);
     tooCostly(form, 'family');
     tooCostly(await http.get(`/fhir/Patient?_id=${values(MAX_VALUES_PER_PARAMETER + 1)}`), '_id');
   });
 
   it(`a value of at most ${MAX_VALUE_LENGTH} characters: a 1 MB :contains value is 400, not 500`, async () => {
     const long = 'a'.repeat(1024 * 1024);
-    const res = await http.post('/fhir/Patient/_search').set('content-type', 'application/x-www-form-urlencoded').send(`family:contains=${long}`);
+    const res = await http
+      .post('/fhir/Patient/_search')
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .send(`family:contains=${long}`);
     tooCostly(res, 'family:contains');
     const special = '(['.repeat(MAX_VALUE_LENGTH / 2);
-    const allowed = await http.post('/fhir/Patient/_search').set('content-type', 'application/x-www-form-urlencoded').send(new URLSearchParams([['family:contains', special]]).toString());
+    const allowed = await http
+      .post('/fhir/Patient/_search')
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .send(new URLSearchParams([['family:contains', special]]).toString());
     assert.equal(allowed.status, 200, 'regex characters in a value are escaped');
   });
 

@@ -19,7 +19,11 @@ describe('_list (search.html#list)', () => {
       resourceType: 'List',
       status: 'current',
       mode: 'working',
-      entry: [{ item: { reference: `Patient/${a}` } }, { item: { reference: `http://fhir.test/fhir/Patient/${b}/_history/1` } }, { item: { reference: `Organization/${org}` } }],
+      entry: [
+        { item: { reference: `Patient/${a}` } },
+        { item: { reference: `http://fhir.test/fhir/Patient/${b}/_history/1` } },
+        { item: { reference: `Organization/${org}` } },
+      ],
     });
     assert.deepEqual(await ids(`/fhir/Patient?_list=List/${list}`), [a, b].sort());
     assert.deepEqual(await ids(`/fhir/Patient?_list=${list}`), [a, b].sort());
@@ -31,7 +35,12 @@ describe('_list (search.html#list)', () => {
   it('a List that does not exist, or was deleted, matches nothing', async () => {
     const p = await create({ resourceType: 'Patient' });
     assert.deepEqual(await ids('/fhir/Patient?_list=List/does-not-exist'), []);
-    const list = await create({ resourceType: 'List', status: 'current', mode: 'working', entry: [{ item: { reference: `Patient/${p}` } }] });
+    const list = await create({
+      resourceType: 'List',
+      status: 'current',
+      mode: 'working',
+      entry: [{ item: { reference: `Patient/${p}` } }],
+    });
     assert.deepEqual(await ids(`/fhir/Patient?_list=${list}`), [p]);
     assert.equal((await http.delete(`/fhir/List/${list}`)).status, 204);
     assert.deepEqual(await ids(`/fhir/Patient?_list=${list}`), []);

@@ -39,6 +39,9 @@ describe('malformed values of supported parameters (search.html#errors)', () => 
   it('an unknown parameter or modifier is still left out in lenient mode', async () => {
     assert.ok((await ids('/fhir/Patient?family=malformed&not-a-param=1')).length === 1);
     assert.ok((await ids('/fhir/Patient?family=malformed&gender:bogus=male')).length === 1);
-    assert.ok((await ids(`/fhir/Patient?family=malformed&${encodeURIComponent('_id[$ne]')}=x`)).length === 1, 'a name is never an operator');
+    assert.ok(
+      (await ids(`/fhir/Patient?family=malformed&${encodeURIComponent('_id[$ne]')}=x`)).length === 1,
+      'a name is never an operator',
+    );
   });
 });

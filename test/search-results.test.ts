@@ -36,7 +36,10 @@ describe('search results (search.html)', () => {
     assert.equal(res.body.resourceType, 'Bundle');
     assert.equal(res.body.type, 'searchset');
     assert.equal(res.body.total, 1);
-    assert.deepEqual(res.body.entry.map((e: Entry) => [e.fullUrl, e.search.mode]), [[`http://fhir.test/fhir/Patient/${p.id}`, 'match']]);
+    assert.deepEqual(
+      res.body.entry.map((e: Entry) => [e.fullUrl, e.search.mode]),
+      [[`http://fhir.test/fhir/Patient/${p.id}`, 'match']],
+    );
     assert.equal(linkOf(res.body, 'self'), `http://fhir.test/fhir/Patient?_id=${p.id}`);
   });
 
@@ -44,9 +47,17 @@ describe('search results (search.html)', () => {
     const a = await create({ resourceType: 'Patient' });
     const b = await create({ resourceType: 'Patient' });
     const or = await get(`/fhir/Patient?_id=${a.id},${b.id}`);
-    assert.deepEqual(matches(or.body).map((e) => e.resource.id).sort(), [a.id, b.id].sort());
+    assert.deepEqual(
+      matches(or.body)
+        .map((e) => e.resource.id)
+        .sort(),
+      [a.id, b.id].sort(),
+    );
     const and = await get(`/fhir/Patient?_id=${a.id},${b.id}&_id=${b.id}`);
-    assert.deepEqual(matches(and.body).map((e) => e.resource.id), [b.id]);
+    assert.deepEqual(
+      matches(and.body).map((e) => e.resource.id),
+      [b.id],
+    );
   });
 
   it('a deleted resource is never a match', async () => {
@@ -87,7 +98,10 @@ describe('search results (search.html)', () => {
     const first = await get('/fhir/Device?_count=4');
     const second = await get(linkOf(first.body, 'next')!);
     const back = await get(linkOf(second.body, 'previous')!);
-    assert.deepEqual(matches(back.body).map((e) => e.resource.id), matches(first.body).map((e) => e.resource.id));
+    assert.deepEqual(
+      matches(back.body).map((e) => e.resource.id),
+      matches(first.body).map((e) => e.resource.id),
+    );
     assert.ok(linkOf(back.body, 'next'));
     assert.equal(linkOf(second.body, 'first'), 'http://fhir.test/fhir/Device?_count=4');
   });
@@ -110,7 +124,10 @@ describe('search results (search.html)', () => {
     }
     const asc = await get('/fhir/Substance?_sort=_lastUpdated&_count=50');
     const ascIds = matches(asc.body).map((e) => e.resource.id);
-    assert.deepEqual(ascIds.filter((id) => made.includes(id)), made);
+    assert.deepEqual(
+      ascIds.filter((id) => made.includes(id)),
+      made,
+    );
     const desc = await get('/fhir/Substance?_sort=-_lastUpdated&_count=2');
     const all: string[] = [];
     let res = desc;
@@ -120,7 +137,10 @@ describe('search results (search.html)', () => {
       if (!next) break;
       res = await get(next);
     }
-    assert.deepEqual(all.filter((id) => made.includes(id)), [...made].reverse());
+    assert.deepEqual(
+      all.filter((id) => made.includes(id)),
+      [...made].reverse(),
+    );
   });
 
   it('_total=accurate counts every match; _total=none leaves total out (search.html#total)', async () => {
@@ -168,7 +188,13 @@ describe('search results (search.html)', () => {
   });
 
   it('_elements returns the listed elements plus mandatory ones, tagged SUBSETTED (search.html#elements)', async () => {
-    const o = await create({ resourceType: 'Observation', status: 'final', code: { text: 'elements' }, valueString: 'kept', note: [{ text: 'dropped' }] });
+    const o = await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'elements' },
+      valueString: 'kept',
+      note: [{ text: 'dropped' }],
+    });
     const res = await get(`/fhir/Observation?_id=${o.id}&_elements=value`);
     const r = matches(res.body)[0].resource;
     assert.equal(r.valueString, 'kept');
@@ -180,7 +206,12 @@ describe('search results (search.html)', () => {
   it('_include and _revinclude add entries with search.mode = include; :iterate follows included resources (search.html#include)', async () => {
     const org = await create({ resourceType: 'Organization', name: 'Inc Org' });
     const p = await create({ resourceType: 'Patient', managingOrganization: { reference: `Organization/${org.id}` } });
-    const o = await create({ resourceType: 'Observation', status: 'final', code: { text: 'inc' }, subject: { reference: `Patient/${p.id}` } });
+    const o = await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'inc' },
+      subject: { reference: `Patient/${p.id}` },
+    });
     const inc = await get(`/fhir/Observation?_id=${o.id}&_include=Observation:subject`);
     assert.deepEqual(
       inc.body.entry.map((e: Entry) => `${e.search.mode}:${e.resource.resourceType}/${e.resource.id}`),
@@ -248,7 +279,10 @@ describe('search results (search.html)', () => {
       .set('content-type', 'application/x-www-form-urlencoded')
       .send(`_id=${b.id}`);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(matches(res.body).map((e) => e.resource.id), [b.id]);
+    assert.deepEqual(
+      matches(res.body).map((e) => e.resource.id),
+      [b.id],
+    );
     const json = await http.post('/fhir/Patient/_search').set('content-type', FHIR).send('{}');
     assert.equal(json.status, 415);
   });
@@ -258,23 +292,49 @@ describe('search results (search.html)', () => {
     const d = await create({ resourceType: 'Device' });
     const res = await get(`/fhir?_type=Patient,Device&_id=${p.id},${d.id}`);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(matches(res.body).map((e) => `${e.resource.resourceType}/${e.resource.id}`).sort(), [`Device/${d.id}`, `Patient/${p.id}`].sort());
+    assert.deepEqual(
+      matches(res.body)
+        .map((e) => `${e.resource.resourceType}/${e.resource.id}`)
+        .sort(),
+      [`Device/${d.id}`, `Patient/${p.id}`].sort(),
+    );
     const only = await get(`/fhir/?_type=Device&_id=${p.id},${d.id}`);
-    assert.deepEqual(matches(only.body).map((e) => e.resource.id), [d.id]);
+    assert.deepEqual(
+      matches(only.body).map((e) => e.resource.id),
+      [d.id],
+    );
   });
 
   it('compartment search Patient/[id]/[type] ORs every parameter of the R4 Patient compartment (compartmentdefinition.html)', async () => {
     const p = await create({ resourceType: 'Patient' });
     const other = await create({ resourceType: 'Patient' });
-    const bySubject = await create({ resourceType: 'Observation', status: 'final', code: { text: 'c1' }, subject: { reference: `Patient/${p.id}` } });
-    const byPerformer = await create({ resourceType: 'Observation', status: 'final', code: { text: 'c2' }, performer: [{ reference: `Patient/${p.id}` }] });
+    const bySubject = await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'c1' },
+      subject: { reference: `Patient/${p.id}` },
+    });
+    const byPerformer = await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'c2' },
+      performer: [{ reference: `Patient/${p.id}` }],
+    });
     await create({ resourceType: 'Observation', status: 'final', code: { text: 'c3' }, subject: { reference: `Patient/${other.id}` } });
     const res = await get(`/fhir/Patient/${p.id}/Observation`);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(matches(res.body).map((e) => e.resource.id).sort(), [bySubject.id, byPerformer.id].sort());
+    assert.deepEqual(
+      matches(res.body)
+        .map((e) => e.resource.id)
+        .sort(),
+      [bySubject.id, byPerformer.id].sort(),
+    );
     assert.equal(linkOf(res.body, 'self'), `http://fhir.test/fhir/Patient/${p.id}/Observation`);
     const narrowed = await get(`/fhir/Patient/${p.id}/Observation?_id=${byPerformer.id}`);
-    assert.deepEqual(matches(narrowed.body).map((e) => e.resource.id), [byPerformer.id]);
+    assert.deepEqual(
+      matches(narrowed.body).map((e) => e.resource.id),
+      [byPerformer.id],
+    );
     const outside = await get(`/fhir/Patient/${p.id}/Organization`);
     assert.equal(matches(outside.body).length, 0);
   });

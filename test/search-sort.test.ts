@@ -39,10 +39,15 @@ describe('_sort by search parameters (search.html#sort)', () => {
     ];
     const ids: string[] = [];
     for (const m of made) {
-      ids.push((await create({ resourceType: 'Patient', name: [{ family: m.family }], ...(m.birthDate ? { birthDate: m.birthDate } : {}) })).id);
+      ids.push(
+        (await create({ resourceType: 'Patient', name: [{ family: m.family }], ...(m.birthDate ? { birthDate: m.birthDate } : {}) })).id,
+      );
     }
     const entries = await all('/fhir/Patient?family=sort&_sort=-birthdate,family&_count=2');
-    assert.deepEqual(entries.map((e) => e.resource.name?.[0].family), ['Sortc', 'Sorta', 'Sortb', 'Sorte', 'Sortd']);
+    assert.deepEqual(
+      entries.map((e) => e.resource.name?.[0].family),
+      ['Sortc', 'Sorta', 'Sortb', 'Sorte', 'Sortd'],
+    );
     const asc = await all('/fhir/Patient?family=sort&_sort=birthdate&_count=2');
     assert.deepEqual(asc.map((e) => e.resource.name?.[0].family)[0], 'Sortd', 'a missing value sorts first ascending');
   });

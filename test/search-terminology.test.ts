@@ -14,7 +14,11 @@ describe('token :in / :not-in with a known ValueSet (search.html#modifiers)', ()
   /** The test's name of each resource, by id. */
   const nameOf: Record<string, string> = {};
   before(async () => {
-    const obs = (code: string) => ({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] } });
+    const obs = (code: string) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code }] },
+    });
     for (const [name, resource] of Object.entries({
       female: { resourceType: 'Patient', gender: 'female' },
       unknown: { resourceType: 'Patient', gender: 'unknown' },

@@ -12,11 +12,23 @@ describe('search traps over HTTP (search.html)', () => {
   const { create: createResource, ids } = fhirClient(http);
   const create = async (resource: ResourceToSend) => (await createResource(resource)).id;
   const encounter = (period: Record<string, string>, code: string) =>
-    create({ resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, period, serviceType: { text: code } });
+    create({
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+      period,
+      serviceType: { text: code },
+    });
 
   it('date eq with day precision matches a dateTime within that day: "the range of the search value fully contains the range of the target value" (#date)', async () => {
     const p = await create({ resourceType: 'Patient', name: [{ family: 'TrapDate' }] });
-    const o = await create({ resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${p}` }, effectiveDateTime: '2021-03-04T15:20:00+01:00' });
+    const o = await create({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: `Patient/${p}` },
+      effectiveDateTime: '2021-03-04T15:20:00+01:00',
+    });
     assert.deepEqual(await ids(`/fhir/Observation?subject=Patient/${p}&date=2021-03-04`), [o]);
     assert.deepEqual(await ids(`/fhir/Observation?subject=Patient/${p}&date=eq2021-03-05`), []);
   });

@@ -27,7 +27,10 @@ describe('unsupported $operations', () => {
   });
 
   it('the operations the server has still answer', async () => {
-    const res = await http.post('/fhir/Patient/$validate').set('content-type', 'application/fhir+json').send(JSON.stringify({ resourceType: 'Patient' }));
+    const res = await http
+      .post('/fhir/Patient/$validate')
+      .set('content-type', 'application/fhir+json')
+      .send(JSON.stringify({ resourceType: 'Patient' }));
     assert.equal(res.status, 200, res.text);
   });
 });

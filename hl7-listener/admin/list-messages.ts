@@ -12,10 +12,24 @@ export async function listMessages(ctx: Context, engine: Engine): Promise<void> 
   const offset = integer(ctx.query._offset, 0, '_offset');
   const filter = { status };
   const archive = archiveOf(engine);
-  const [total, page] = await Promise.all([archive.count(filter), archive.find(filter, { sort: { receivedAt: -1 }, skip: offset, limit: count })]);
-  const messages = page.map(({ _id, peer, sendingApplication, sendingFacility, controlId, messageType, receivedAt, ackCode, error, replays }) => ({
-    id: _id, peer, sendingApplication, sendingFacility, controlId, messageType, receivedAt, ackCode, error, replays,
-  }));
+  const [total, page] = await Promise.all([
+    archive.count(filter),
+    archive.find(filter, { sort: { receivedAt: -1 }, skip: offset, limit: count }),
+  ]);
+  const messages = page.map(
+    ({ _id, peer, sendingApplication, sendingFacility, controlId, messageType, receivedAt, ackCode, error, replays }) => ({
+      id: _id,
+      peer,
+      sendingApplication,
+      sendingFacility,
+      controlId,
+      messageType,
+      receivedAt,
+      ackCode,
+      error,
+      replays,
+    }),
+  );
   const next = offset + count < total ? `/admin/hl7/messages?status=${status}&_count=${count}&_offset=${offset + count}` : undefined;
   sendJson(ctx, 200, { total, offset, count, messages, ...(next && { next }) });
 }

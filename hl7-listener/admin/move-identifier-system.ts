@@ -7,7 +7,16 @@
  * outbox event), retried on a concurrent write. Answers the counts.
  */
 import type { Context } from 'koa';
-import { badRequest, FhirError, isJsonObject, readJsonBody, sendJson, type Engine, type JsonObject, type JsonValue } from '../../server/engine/index.ts';
+import {
+  badRequest,
+  FhirError,
+  isJsonObject,
+  readJsonBody,
+  sendJson,
+  type Engine,
+  type JsonObject,
+  type JsonValue,
+} from '../../server/engine/index.ts';
 import { isPlaceholderSystem } from '../mapping/placeholder-systems.ts';
 import { HL7_LISTENER } from '../principal.ts';
 
@@ -18,13 +27,14 @@ const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
 export async function moveIdentifierSystem(ctx: Context, engine: Engine): Promise<void> {
   const body = await readJsonBody(ctx, engine.config.maxBodyBytes);
   const { from, to } = isJsonObject(body) ? body : {};
-  if (typeof from !== 'string' || !isPlaceholderSystem(from)) throw badRequest('from must be a placeholder identifier system (GET /admin/hl7/unmapped-authorities)', 'from');
+  if (typeof from !== 'string' || !isPlaceholderSystem(from))
+    throw badRequest('from must be a placeholder identifier system (GET /admin/hl7/unmapped-authorities)', 'from');
   if (typeof to !== 'string' || !URI.test(to) || to === from) throw badRequest('to must be an absolute URI other than from', 'to');
   let examined = 0;
   let updated = 0;
   let retried = 0;
   // Keyset pages: a moved resource no longer matches, and the next page starts after the last one shown.
-  for (let query = matching(from); query; ) {
+  for (let query = matching(from); query;) {
     const page = await engine.search(HL7_LISTENER, undefined, query);
     for (const entry of page.entry ?? []) {
       const found = entry.resource as unknown as JsonObject | undefined;
@@ -49,7 +59,9 @@ async function move(engine: Engine, found: JsonObject, from: string, to: string)
     const { resourceType, id, meta } = resource;
     const url = `${String(resourceType)}/${String(id)}`;
     try {
-      await engine.transaction(HL7_LISTENER, [{ resource, request: { method: 'PUT', url, ifMatch: `W/"${String((meta as JsonObject).versionId)}"` } }]);
+      await engine.transaction(HL7_LISTENER, [
+        { resource, request: { method: 'PUT', url, ifMatch: `W/"${String((meta as JsonObject).versionId)}"` } },
+      ]);
       return { updated: true, retried: attempt - 1 };
     } catch (err) {
       if (!(err instanceof FhirError && (err.kind === 'precondition-failed' || err.kind === 'conflict')) || attempt === ATTEMPTS) throw err;

@@ -67,7 +67,11 @@ export function conditionalCreate(context: MappingContext, key: string, resource
 
 /** Plain create (resources with no business identifier of their own, e.g. a note-less Provenance). */
 export function create(context: MappingContext, key: string, resource: Resource): TransactionEntry {
-  return { fullUrl: fullUrlFor(context, key), resource: withSource(resource, context), request: { method: 'POST', url: resource.resourceType } };
+  return {
+    fullUrl: fullUrlFor(context, key),
+    resource: withSource(resource, context),
+    request: { method: 'POST', url: resource.resourceType },
+  };
 }
 
 /**
@@ -77,7 +81,11 @@ export function create(context: MappingContext, key: string, resource: Resource)
 export function conditionalPatch(context: MappingContext, key: string, type: string, query: string, patch: unknown[]): TransactionEntry {
   return {
     fullUrl: fullUrlFor(context, key),
-    resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(JSON.stringify(patch)).toString('base64') },
+    resource: {
+      resourceType: 'Binary',
+      contentType: 'application/json-patch+json',
+      data: Buffer.from(JSON.stringify(patch)).toString('base64'),
+    },
     request: { method: 'PATCH', url: `${type}?${query}` },
   };
 }
@@ -100,10 +108,32 @@ export function derivedIdentifier(...parts: (string | undefined)[]): Identifier 
  * The id is derived from the message and `key` (a PUT), because a transaction rewrites `reference`s to other
  * entries but not `Attachment.url`.
  */
-export function binaryEntry(context: MappingContext, key: string, attachment: Attachment, securityContext: Reference): { entry: TransactionEntry; attachment: Attachment } {
+export function binaryEntry(
+  context: MappingContext,
+  key: string,
+  attachment: Attachment,
+  securityContext: Reference,
+): { entry: TransactionEntry; attachment: Attachment } {
   const id = hash('sha256', `${context.source}\n${key}`, 'hex').slice(0, 40);
-  const binary: Binary = { resourceType: 'Binary', id, contentType: attachment.contentType ?? 'application/octet-stream', securityContext, data: attachment.data };
-  const entry: TransactionEntry = { fullUrl: fullUrlFor(context, key), resource: withSource(binary, context), request: { method: 'PUT', url: `Binary/${id}` } };
+  const binary: Binary = {
+    resourceType: 'Binary',
+    id,
+    contentType: attachment.contentType ?? 'application/octet-stream',
+    securityContext,
+    data: attachment.data,
+  };
+  const entry: TransactionEntry = {
+    fullUrl: fullUrlFor(context, key),
+    resource: withSource(binary, context),
+    request: { method: 'PUT', url: `Binary/${id}` },
+  };
   const size = attachment.data === undefined ? undefined : Buffer.byteLength(attachment.data, 'base64');
-  return { entry, attachment: { ...(attachment.contentType && { contentType: attachment.contentType }), url: `Binary/${id}`, ...(size !== undefined && { size }) } };
+  return {
+    entry,
+    attachment: {
+      ...(attachment.contentType && { contentType: attachment.contentType }),
+      url: `Binary/${id}`,
+      ...(size !== undefined && { size }),
+    },
+  };
 }

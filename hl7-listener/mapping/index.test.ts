@@ -49,7 +49,10 @@ describe('mapMessage: dispatch on MSH-9 (errors answered AR 200/201 or AE with a
     assert.ok(!event.ok && event.error.kind === 'unsupported' && event.error.code === '201' && event.error.location?.component === 2);
   });
   it('a mapping fault is kind fault with the code and segment/sequence/field', () => {
-    const r = mapMessage(message(`${msh('ORU^R01')}\rPID|1||1^^^STJ^MR\rOBR|1|A^STJORD|B^STJLAB|X^Y^LN\rOBX|1|NM|2823-3^K^LN||high`), testContext());
+    const r = mapMessage(
+      message(`${msh('ORU^R01')}\rPID|1||1^^^STJ^MR\rOBR|1|A^STJORD|B^STJLAB|X^Y^LN\rOBX|1|NM|2823-3^K^LN||high`),
+      testContext(),
+    );
     assert.ok(!r.ok);
     assert.equal(r.error.kind, 'fault');
     assert.equal(r.error.code, '102');
@@ -126,7 +129,13 @@ describe('HL7 messages applied as transactions (issue 5 identity rules) on the e
 
   it('A40: the survivor gets the merged identifier, the merged patient is inactive with replaced-by, later messages find the survivor', async () => {
     // the patient about to be merged away, known under MRN 100999
-    const requests = [{ fullUrl: 'urn:uuid:6f1c1c9e-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', identifier: [{ system: 'urn:oid:1.2.250.1.999.1.1', value: '100999' }] }, request: { method: 'POST', url: 'Patient' } }];
+    const requests = [
+      {
+        fullUrl: 'urn:uuid:6f1c1c9e-0000-4000-8000-000000000001',
+        resource: { resourceType: 'Patient', identifier: [{ system: 'urn:oid:1.2.250.1.999.1.1', value: '100999' }] },
+        request: { method: 'POST', url: 'Patient' },
+      },
+    ];
     await server.engine.transaction(HL7_LISTENER, requests as unknown as JsonValue[]);
     await apply('adt-a40.hl7');
     const patients = await all<Patient>('Patient');

@@ -23,19 +23,23 @@ const MSH9 = { segment: 'MSH', sequence: 1, field: 9 };
 
 const STRUCTURES: Record<string, (message: Hl7Message, event: string, context: MappingContext) => TransactionEntry[]> = {
   ADT: (message, event, context) => {
-    if (!ADT_EVENTS.has(event)) throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `ADT^${event} is not supported`, { ...MSH9, component: 2 });
+    if (!ADT_EVENTS.has(event))
+      throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `ADT^${event} is not supported`, { ...MSH9, component: 2 });
     return event === 'A40' ? mapA40(message, context) : mapAdt(message, event, context);
   },
   ORM: (message, event, context) => {
-    if (event !== 'O01') throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `ORM^${event} is not supported`, { ...MSH9, component: 2 });
+    if (event !== 'O01')
+      throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `ORM^${event} is not supported`, { ...MSH9, component: 2 });
     return mapOrders(message, context);
   },
   OML: (message, event, context) => {
-    if (event !== 'O21') throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `OML^${event} is not supported`, { ...MSH9, component: 2 });
+    if (event !== 'O21')
+      throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `OML^${event} is not supported`, { ...MSH9, component: 2 });
     return mapOrders(message, context);
   },
   ORU: (message, event, context) => {
-    if (event !== 'R01') throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `ORU^${event} is not supported`, { ...MSH9, component: 2 });
+    if (event !== 'R01')
+      throw new MappingError('unsupported', ERROR_CODES.unsupportedEventCode, `ORU^${event} is not supported`, { ...MSH9, component: 2 });
     return mapResults(message, context);
   },
 };
@@ -47,7 +51,11 @@ export function mapMessage(message: Hl7Message, context: MappingContext): Mappin
   try {
     const { type, event } = messageType(message);
     const structure = STRUCTURES[type];
-    if (!structure) throw new MappingError('unsupported', ERROR_CODES.unsupportedMessageType, `Message type ${type} is not supported`, { ...MSH9, component: 1 });
+    if (!structure)
+      throw new MappingError('unsupported', ERROR_CODES.unsupportedMessageType, `Message type ${type} is not supported`, {
+        ...MSH9,
+        component: 1,
+      });
     return { ok: true, type, event, entries: structure(message, event, context) };
   } catch (err) {
     if (err instanceof MappingError) return { ok: false, error: err };

@@ -24,7 +24,8 @@ export interface PlaceholderSender {
 }
 
 export function placeholderSystem(sender: PlaceholderSender, namespace: string | undefined, role?: UnnamedRole): string | undefined {
-  const owner = sender.facility !== '' ? `facility/${encodeURIComponent(sender.facility)}` : `application/${encodeURIComponent(sender.application)}`;
+  const owner =
+    sender.facility !== '' ? `facility/${encodeURIComponent(sender.facility)}` : `application/${encodeURIComponent(sender.application)}`;
   if (namespace !== undefined) return `${PLACEHOLDER_BASE}${owner}/authority/${encodeURIComponent(namespace)}`;
   return role !== undefined ? `${PLACEHOLDER_BASE}${owner}/unnamed/${role}` : undefined;
 }

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { parseSenderProfiles, profileFor } from './senders.ts';
 
 describe('per-sender mapping configuration (HL7_SENDERS)', () => {
-  const profiles = parseSenderProfiles(JSON.stringify({
-    '*': { identifierSystems: { X: 'urn:x' } },
-    '^STJOHN': { timeZone: 'Europe/Paris', identifierSystems: { STJ: 'urn:oid:1.2.3' } },
-    'LAB^STJOHN': { timeZone: 'America/New_York', identifierSystems: {} },
-  }));
+  const profiles = parseSenderProfiles(
+    JSON.stringify({
+      '*': { identifierSystems: { X: 'urn:x' } },
+      '^STJOHN': { timeZone: 'Europe/Paris', identifierSystems: { STJ: 'urn:oid:1.2.3' } },
+      'LAB^STJOHN': { timeZone: 'America/New_York', identifierSystems: {} },
+    }),
+  );
   it('the most specific key wins: APP^FACILITY, ^FACILITY, APP^, *', () => {
     assert.equal(profileFor(profiles, 'LAB', 'STJOHN').timeZone, 'America/New_York');
     assert.equal(profileFor(profiles, 'ADT', 'STJOHN').timeZone, 'Europe/Paris');

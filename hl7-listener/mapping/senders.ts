@@ -37,7 +37,8 @@ export function parseSenderProfiles(json: string): SenderProfiles {
       throw new Error(`HL7 senders file: '${key}'.timeZone '${timeZone}' is not an IANA time zone`);
     }
     const unknownAuthorities = raw.unknownAuthorities ?? 'accept';
-    if (unknownAuthorities !== 'accept' && unknownAuthorities !== 'reject') throw new Error(`HL7 senders file: '${key}'.unknownAuthorities must be "accept" or "reject"`);
+    if (unknownAuthorities !== 'accept' && unknownAuthorities !== 'reject')
+      throw new Error(`HL7 senders file: '${key}'.unknownAuthorities must be "accept" or "reject"`);
     out.set(key, { identifierSystems: systems as Record<string, string>, timeZone, unknownAuthorities });
   }
   return out;
@@ -49,6 +50,11 @@ export function readSenderProfiles(path: string | undefined): SenderProfiles {
 
 /** The sender's profile; unless it says `reject`, unmapped authorities get this sender's placeholder systems. */
 export function profileFor(profiles: SenderProfiles, application: string, facility: string): SenderProfile {
-  const profile = profiles.get(`${application}^${facility}`) ?? profiles.get(`^${facility}`) ?? profiles.get(`${application}^`) ?? profiles.get('*') ?? DEFAULT_PROFILE;
+  const profile =
+    profiles.get(`${application}^${facility}`) ??
+    profiles.get(`^${facility}`) ??
+    profiles.get(`${application}^`) ??
+    profiles.get('*') ??
+    DEFAULT_PROFILE;
   return profile.unknownAuthorities === 'reject' ? profile : { ...profile, placeholders: { application, facility } };
 }

@@ -90,7 +90,10 @@ export const ORDER_STATUS: Record<string, 'active' | 'revoked' | 'on-hold' | 'co
 };
 
 /** Table 0123 result status -> DiagnosticReport.status (IG table-hl70123-to-diagnostic-report-status). */
-export const RESULT_STATUS: Record<string, 'registered' | 'partial' | 'preliminary' | 'final' | 'corrected' | 'cancelled' | 'entered-in-error'> = {
+export const RESULT_STATUS: Record<
+  string,
+  'registered' | 'partial' | 'preliminary' | 'final' | 'corrected' | 'cancelled' | 'entered-in-error'
+> = {
   O: 'registered',
   I: 'registered',
   S: 'registered',
@@ -105,7 +108,10 @@ export const RESULT_STATUS: Record<string, 'registered' | 'partial' | 'prelimina
 };
 
 /** Table 0085 observation result status -> Observation.status (IG table-hl70085-to-observation-status). */
-export const OBSERVATION_STATUS: Record<string, 'registered' | 'preliminary' | 'final' | 'amended' | 'corrected' | 'cancelled' | 'entered-in-error' | 'unknown'> = {
+export const OBSERVATION_STATUS: Record<
+  string,
+  'registered' | 'preliminary' | 'final' | 'amended' | 'corrected' | 'cancelled' | 'entered-in-error' | 'unknown'
+> = {
   C: 'corrected',
   D: 'entered-in-error',
   F: 'final',
@@ -133,8 +139,43 @@ export const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
 /** Table 0078 abnormal flags -> v3 ObservationInterpretation (IG table-hl70078-to-observation-interpretation). */
 export const INTERPRETATION_CODES = new Set([
-  'L', 'H', 'LL', 'HH', '<', '>', 'N', 'A', 'AA', 'U', 'D', 'B', 'W', 'S', 'R', 'I', 'MS', 'VS', 'NEG', 'POS', 'IND',
-  'NR', 'HU', 'LU', 'E', 'EX', 'HX', 'LX', 'ND', 'QCF', 'TOX', 'CAR', 'RR', 'SDD', 'SYN-R', 'SYN-S', 'WR',
+  'L',
+  'H',
+  'LL',
+  'HH',
+  '<',
+  '>',
+  'N',
+  'A',
+  'AA',
+  'U',
+  'D',
+  'B',
+  'W',
+  'S',
+  'R',
+  'I',
+  'MS',
+  'VS',
+  'NEG',
+  'POS',
+  'IND',
+  'NR',
+  'HU',
+  'LU',
+  'E',
+  'EX',
+  'HX',
+  'LX',
+  'ND',
+  'QCF',
+  'TOX',
+  'CAR',
+  'RR',
+  'SDD',
+  'SYN-R',
+  'SYN-S',
+  'WR',
 ]);
 export const OBSERVATION_INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 

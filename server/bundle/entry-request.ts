@@ -36,7 +36,8 @@ export function parseEntryRequest(entry: JsonValue, index: number, baseUrl: stri
   const request = entry.request;
   if (!isJsonObject(request)) throw badRequest(`${at} has no request`, `${at}.request`);
   const method = typeof request.method === 'string' ? request.method.toUpperCase() : '';
-  if (!METHODS.has(method)) throw badRequest(`${at}.request.method '${shown(request.method)}' is not one of ${[...METHODS].join(', ')}`, `${at}.request.method`);
+  if (!METHODS.has(method))
+    throw badRequest(`${at}.request.method '${shown(request.method)}' is not one of ${[...METHODS].join(', ')}`, `${at}.request.method`);
   if (typeof request.url !== 'string' || request.url === '') throw badRequest(`${at}.request.url is missing`, `${at}.request.url`);
   const url = request.url.startsWith(`${baseUrl}/`) ? request.url.slice(baseUrl.length + 1) : request.url.replace(/^\/+/, '');
   const [path, query] = splitQuery(url);

@@ -33,8 +33,10 @@ describe('rewriteReferences (bundle.html#references)', () => {
     const ok = rewriteReferences({ resourceType: 'Observation', subject: { reference: 'Patient/9' } }, map, 'Bundle.entry[0].resource');
     assert.deepEqual(referencesOf(ok), ['Patient/9']);
     assert.throws(
-      () => rewriteReferences({ resourceType: 'Observation', performer: [{ reference: 'urn:uuid:nope' }] }, map, 'Bundle.entry[3].resource'),
-      (err: FhirError) => err.kind === 'invalid' && err.outcome.issue[0].expression?.[0] === 'Bundle.entry[3].resource.performer[0].reference',
+      () =>
+        rewriteReferences({ resourceType: 'Observation', performer: [{ reference: 'urn:uuid:nope' }] }, map, 'Bundle.entry[3].resource'),
+      (err: FhirError) =>
+        err.kind === 'invalid' && err.outcome.issue[0].expression?.[0] === 'Bundle.entry[3].resource.performer[0].reference',
     );
   });
 

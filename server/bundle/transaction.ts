@@ -27,7 +27,15 @@ import {
   type Claim,
   type Condition,
 } from '../repository/conditional.ts';
-import { commitWrites, planCreate, planDelete, planPatch, planUpdate, type PlannedWrite, type UpdateOptions } from '../repository/write-path.ts';
+import {
+  commitWrites,
+  planCreate,
+  planDelete,
+  planPatch,
+  planUpdate,
+  type PlannedWrite,
+  type UpdateOptions,
+} from '../repository/write-path.ts';
 import type { HistoryDocument, ResourceDocument } from '../store/documents.ts';
 import type { WriteOperation } from '../store/port.ts';
 import type { EntryRequest } from './entry-request.ts';
@@ -158,8 +166,12 @@ async function resolveTarget(
   const { type, method } = request;
   const condition: Condition | undefined =
     method === 'POST'
-      ? request.ifNoneExist !== undefined ? { type, query: request.ifNoneExist } : undefined
-      : request.id === undefined ? { type, query: request.query! } : undefined;
+      ? request.ifNoneExist !== undefined
+        ? { type, query: request.ifNoneExist }
+        : undefined
+      : request.id === undefined
+        ? { type, query: request.query! }
+        : undefined;
   if (!condition) return { request, ids: [`${type}/${method === 'POST' ? newResourceId() : request.id}`] };
   // The key is read before the search, so that the search decides whether what it holds is stale (conditional.ts).
   const claim = method === 'POST' || method === 'PUT' ? await readClaim(store, condition) : undefined;
@@ -259,7 +271,12 @@ function jsonPatchOf(request: EntryRequest): JsonValue {
   const at = `Bundle.entry[${request.index}].resource`;
   const resource = request.resource!;
   if (resource.resourceType !== 'Binary' || typeof resource.data !== 'string') {
-    throw FhirError.of('not-supported', 'not-supported', 'A PATCH entry takes a Binary whose data is a JSON Patch (FHIRPath Patch is not supported)', at);
+    throw FhirError.of(
+      'not-supported',
+      'not-supported',
+      'A PATCH entry takes a Binary whose data is a JSON Patch (FHIRPath Patch is not supported)',
+      at,
+    );
   }
   try {
     return parseFhirJson(Buffer.from(resource.data, 'base64').toString('utf8'));

@@ -23,16 +23,33 @@ describe('engine façade (server/engine/)', () => {
     const read = await engine().read(JOB, 'Patient', id);
     assert.equal(read.id, id);
     const bundle: Bundle = await engine().search(JOB, 'Patient', 'identifier=urn:mrn|e-1');
-    assert.deepEqual(bundle.entry?.map((e) => e.resource?.id), [id]);
+    assert.deepEqual(
+      bundle.entry?.map((e) => e.resource?.id),
+      [id],
+    );
     assert.equal((await engine().findOne(JOB, 'Patient', 'identifier=urn:mrn|e-1'))?.id, id);
   });
 
   it('answers errors with a kind: several conditional matches, an unknown parameter, a bad entry', async () => {
     await engine().transaction(JOB, [patient('e-2', 'One')]);
-    await engine().transaction(JOB, [{ request: { method: 'POST', url: 'Patient' }, resource: { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'e-2' }] } }]);
-    await assert.rejects(engine().findOne(JOB, 'Patient', 'identifier=urn:mrn|e-2'), (e: unknown) => e instanceof FhirError && e.kind === 'precondition-failed');
-    await assert.rejects(engine().search(JOB, 'Patient', 'no-such-parameter=1'), (e: unknown) => e instanceof FhirError && e.kind === 'not-supported');
-    await assert.rejects(engine().transaction(JOB, [{ request: { method: 'POST', url: 'Patient' }, resource: { resourceType: 'Patient', foo: 1 } }]), (e: unknown) => e instanceof FhirError && e.kind === 'invalid');
+    await engine().transaction(JOB, [
+      {
+        request: { method: 'POST', url: 'Patient' },
+        resource: { resourceType: 'Patient', identifier: [{ system: 'urn:mrn', value: 'e-2' }] },
+      },
+    ]);
+    await assert.rejects(
+      engine().findOne(JOB, 'Patient', 'identifier=urn:mrn|e-2'),
+      (e: unknown) => e instanceof FhirError && e.kind === 'precondition-failed',
+    );
+    await assert.rejects(
+      engine().search(JOB, 'Patient', 'no-such-parameter=1'),
+      (e: unknown) => e instanceof FhirError && e.kind === 'not-supported',
+    );
+    await assert.rejects(
+      engine().transaction(JOB, [{ request: { method: 'POST', url: 'Patient' }, resource: { resourceType: 'Patient', foo: 1 } }]),
+      (e: unknown) => e instanceof FhirError && e.kind === 'invalid',
+    );
     await assert.rejects(engine().read(JOB, 'Patient', 'absent'), (e: unknown) => e instanceof FhirError && e.kind === 'not-found');
   });
 

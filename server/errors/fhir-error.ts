@@ -60,6 +60,7 @@ export const conflict = (diagnostics: string) => FhirError.of('conflict', 'confl
 export const preconditionFailed = (diagnostics: string) => FhirError.of('precondition-failed', 'conflict', diagnostics);
 export const tooCostly = (diagnostics: string, expression?: string) => FhirError.of('too-costly', 'too-costly', diagnostics, expression);
 export const tooLarge = (diagnostics: string, expression?: string) => FhirError.of('too-large', 'too-costly', diagnostics, expression);
-export const notSupported = (diagnostics: string, expression?: string) => FhirError.of('not-supported', 'not-supported', diagnostics, expression);
+export const notSupported = (diagnostics: string, expression?: string) =>
+  FhirError.of('not-supported', 'not-supported', diagnostics, expression);
 export const unauthorized = (diagnostics: string) => FhirError.of('unauthorized', 'login', diagnostics);
 export const forbidden = (diagnostics: string) => FhirError.of('forbidden', 'forbidden', diagnostics);

@@ -26,7 +26,11 @@ function outcome(f: () => unknown): unknown {
 /** parseFhirJson and stringifyFhirJson (compact and pretty) give exactly what lossless-json gives. */
 function assertSameAsLossless(text: string, label = text): void {
   const expected = outcome(() => losslessParse(text));
-  assert.deepEqual(outcome(() => parseFhirJson(text)), expected, label);
+  assert.deepEqual(
+    outcome(() => parseFhirJson(text)),
+    expected,
+    label,
+  );
   if (!('value' in (expected as object))) return;
   const value = (expected as { value: JsonValue }).value;
   for (const pretty of [false, true]) {
@@ -59,14 +63,39 @@ describe('fhir-json: JSON.parse/JSON.stringify only where they give what lossles
   });
 
   it('refuses duplicate keys with different values with the same message, and keeps equal ones', () => {
-    for (const text of ['{"a":1,"a":2}', '{"a":{"b":1,"b":[1]}}', '{"a":1,"a":1}', '{"a":{"x":1.50},"a":{"x":1.50}}', '[{"a":1},{"a":1,"a":1}]']) {
+    for (const text of [
+      '{"a":1,"a":2}',
+      '{"a":{"b":1,"b":[1]}}',
+      '{"a":1,"a":1}',
+      '{"a":{"x":1.50},"a":{"x":1.50}}',
+      '[{"a":1},{"a":1,"a":1}]',
+    ]) {
       assertSameAsLossless(text);
     }
     assert.throws(() => parseFhirJson('{"a":1,"a":2}'), /Duplicate key 'a'/);
   });
 
   it('reports malformed JSON in lossless-json words', () => {
-    for (const text of ['', ' ', '{', '{"a":1,}', '[1,]', '01', '1.', '-', '.5', '+1', '"a', '{"a" 1}', 'nul', '[1] 2', '{"a":"\u0001"}', '"\\x"', 'NaN', '\ufeff{}']) {
+    for (const text of [
+      '',
+      ' ',
+      '{',
+      '{"a":1,}',
+      '[1,]',
+      '01',
+      '1.',
+      '-',
+      '.5',
+      '+1',
+      '"a',
+      '{"a" 1}',
+      'nul',
+      '[1] 2',
+      '{"a":"\u0001"}',
+      '"\\x"',
+      'NaN',
+      '\ufeff{}',
+    ]) {
       assertSameAsLossless(text, JSON.stringify(text));
     }
   });

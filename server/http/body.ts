@@ -26,7 +26,11 @@ export async function readJsonBody(ctx: Context, maxBytes: number, allowPatch = 
 export async function readFormBody(ctx: Context, maxBytes: number): Promise<[string, string][]> {
   const type = ctx.get('content-type').split(';')[0].trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
-    throw FhirError.of('unsupported-media-type', 'not-supported', `POST _search takes an application/x-www-form-urlencoded body, got '${type || '(none)'}'`);
+    throw FhirError.of(
+      'unsupported-media-type',
+      'not-supported',
+      `POST _search takes an application/x-www-form-urlencoded body, got '${type || '(none)'}'`,
+    );
   }
   return [...new URLSearchParams(await readText(ctx, maxBytes))];
 }

@@ -23,7 +23,11 @@ function answerFor(err: ParserError): { status: number; code: 'too-costly' | 'in
     const raw = err.rawPacket;
     const lineEnd = raw ? raw.indexOf('\r\n') : -1;
     if (lineEnd < 0 || lineEnd > LONG_REQUEST_LINE) {
-      return { status: 414, code: 'too-costly', diagnostics: 'The URL is too long: send the search parameters in the body of POST [type]/_search' };
+      return {
+        status: 414,
+        code: 'too-costly',
+        diagnostics: 'The URL is too long: send the search parameters in the body of POST [type]/_search',
+      };
     }
     return { status: 431, code: 'too-costly', diagnostics: 'The request headers are too large' };
   }

@@ -28,5 +28,9 @@ export function assertJsonBody(contentType: string, allowPatch: boolean): void {
   const type = mediaType(contentType);
   if (JSON_FORMATS.has(type)) return;
   if (allowPatch && type === 'application/json-patch+json') return;
-  throw FhirError.of('unsupported-media-type', 'not-supported', `Content-Type '${contentType || '(none)'}' is not supported; send application/fhir+json${allowPatch ? ' or application/json-patch+json' : ''}`);
+  throw FhirError.of(
+    'unsupported-media-type',
+    'not-supported',
+    `Content-Type '${contentType || '(none)'}' is not supported; send application/fhir+json${allowPatch ? ' or application/json-patch+json' : ''}`,
+  );
 }

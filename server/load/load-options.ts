@@ -26,7 +26,8 @@ export function parseLoadArgs(argv: string[]): LoadOptions | { error: string } {
   const options: LoadOptions = { inputs: [], ...DEFAULTS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = () => inline ?? argv[++i];
     const positive = (name: string): number | { error: string } => {
       const text = value();

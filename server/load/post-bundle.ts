@@ -66,7 +66,8 @@ export function interpretAnswer(bundle: LoadBundle, status: number, body: unknow
   };
   // For an NDJSON line, the server's `Bundle.entry[i]: ` prefix names a Bundle the user never saw.
   const clean = (text: string) => (bundle.lines ? text.replace(/^Bundle\.entry\[\d+\]: /, '') : text);
-  const answer = body as { resourceType?: string; type?: string; entry?: { response?: { status?: string; outcome?: OperationOutcome } }[] } | undefined;
+  const answer = body as
+    { resourceType?: string; type?: string; entry?: { response?: { status?: string; outcome?: OperationOutcome } }[] } | undefined;
   if (status === 200 && answer?.resourceType === 'Bundle' && answer.type === 'transaction-response') {
     return { stored: [...bundle.types], notApplied: 0, errors: [] };
   }
@@ -76,7 +77,12 @@ export function interpretAnswer(bundle: LoadBundle, status: number, body: unknow
       const response = answer.entry?.[i]?.response;
       const code = Number(/^\d{3}/.exec(response?.status ?? '')?.[0] ?? 0);
       if (code >= 200 && code < 300) out.stored.push(type);
-      else out.errors.push({ ...at(i), status: code || undefined, diagnostics: clean(diagnosticsOf(response?.outcome) ?? `entry answered '${response?.status ?? 'nothing'}'`) });
+      else
+        out.errors.push({
+          ...at(i),
+          status: code || undefined,
+          diagnostics: clean(diagnosticsOf(response?.outcome) ?? `entry answered '${response?.status ?? 'nothing'}'`),
+        });
     });
     return out;
   }

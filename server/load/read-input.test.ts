@@ -13,7 +13,13 @@ describe('load: reading input files', () => {
 
   it('cuts an NDJSON file into transactions of batchSize resources and remembers each line', async () => {
     const file = path.join(dir, 'p.ndjson');
-    const lines = ['{"resourceType":"Patient","id":"a"}', '', '{"resourceType":"Patient","id":"b"}', '{oops', '{"resourceType":"Observation"}\r'];
+    const lines = [
+      '{"resourceType":"Patient","id":"a"}',
+      '',
+      '{"resourceType":"Patient","id":"b"}',
+      '{oops',
+      '{"resourceType":"Observation"}\r',
+    ];
     writeFileSync(file, `${lines.join('\n')}\n`);
     const items: InputItem[] = [];
     for await (const item of readNdjson(file, 2)) items.push(item);
@@ -27,7 +33,8 @@ describe('load: reading input files', () => {
 
   it('lists folders recursively, sorted, Synthea shared resources first', async () => {
     mkdirSync(path.join(dir, 'synthea', 'sub'), { recursive: true });
-    for (const name of ['Zed_1.json', 'hospitalInformation123.json', 'sub/a.ndjson', 'notes.txt']) writeFileSync(path.join(dir, 'synthea', name), '{}');
+    for (const name of ['Zed_1.json', 'hospitalInformation123.json', 'sub/a.ndjson', 'notes.txt'])
+      writeFileSync(path.join(dir, 'synthea', name), '{}');
     const files = await listInputFiles([path.join(dir, 'synthea')]);
     const rel = (f: string) => path.relative(path.join(dir, 'synthea'), f);
     assert.deepEqual(files.first.map(rel), ['hospitalInformation123.json']);

@@ -114,7 +114,11 @@ export async function* readNdjson(file: string, batchSize: number): AsyncGenerat
     try {
       entry = entryOfResourceText(text);
     } catch (err) {
-      yield { kind: 'error', error: { file, line: lineNumber, diagnostics: `not a FHIR resource: ${(err as Error).message}` }, bytes: lineBytes };
+      yield {
+        kind: 'error',
+        error: { file, line: lineNumber, diagnostics: `not a FHIR resource: ${(err as Error).message}` },
+        bytes: lineBytes,
+      };
       continue;
     }
     entries.push(entry);

@@ -6,8 +6,16 @@ describe('load: summary and progress', () => {
   it('counts resources by type and Bundles, and lists each error with its file and line or entry', () => {
     const tally = emptyTally(2);
     addOutcome(tally, { stored: ['Patient', 'Observation', 'Observation'], notApplied: 0, errors: [] }, 500);
-    addOutcome(tally, { stored: [], notApplied: 2, errors: [{ file: 'a.ndjson', line: 9, entry: 1, status: 400, diagnostics: 'Invalid code' }] }, 300);
-    addOutcome(tally, { stored: [], notApplied: 0, errors: [{ file: 'b.json', entry: 3, status: 412, diagnostics: 'Several matches' }] }, 200);
+    addOutcome(
+      tally,
+      { stored: [], notApplied: 2, errors: [{ file: 'a.ndjson', line: 9, entry: 1, status: 400, diagnostics: 'Invalid code' }] },
+      300,
+    );
+    addOutcome(
+      tally,
+      { stored: [], notApplied: 0, errors: [{ file: 'b.json', entry: 3, status: 412, diagnostics: 'Several matches' }] },
+      200,
+    );
     const text = formatSummary(tally, 2);
     assert.match(text, /^Loaded 3 resources from 2 file\(s\) in 2\.0 s \(2 resources\/s\)$/m);
     assert.match(text, /^Bundles sent: 3 \(2 with errors\)$/m);

@@ -56,7 +56,9 @@ export function formatSummary(tally: LoadTally, seconds: number, maxErrors = 50)
     for (const [type, count] of types) out.push(`  ${type.padEnd(width)}  ${n(count).padStart(9)}`);
   }
   if (tally.errors.length) {
-    out.push(`Errors: ${n(tally.errors.length)}${tally.notApplied ? `; entries of failed Bundles not stored: ${n(tally.notApplied)}` : ''}`);
+    out.push(
+      `Errors: ${n(tally.errors.length)}${tally.notApplied ? `; entries of failed Bundles not stored: ${n(tally.notApplied)}` : ''}`,
+    );
     for (const error of tally.errors.slice(0, maxErrors)) {
       out.push(`  ${whereOf(error)}${error.status ? ` HTTP ${error.status}` : ''}: ${error.diagnostics}`);
     }

@@ -18,10 +18,13 @@ describe('load: what each input becomes (http.html#transaction)', () => {
     assert.ok(bundle.includes('"value":13.50'));
     const parsed = JSON.parse(bundle);
     assert.equal(parsed.type, 'transaction');
-    assert.deepEqual(parsed.entry.map((e: { request: object }) => e.request), [
-      { method: 'PUT', url: 'Observation/o1' },
-      { method: 'POST', url: 'Patient' },
-    ]);
+    assert.deepEqual(
+      parsed.entry.map((e: { request: object }) => e.request),
+      [
+        { method: 'PUT', url: 'Observation/o1' },
+        { method: 'POST', url: 'Patient' },
+      ],
+    );
   });
 
   it('a line that is not a JSON object with a resourceType is refused', () => {
@@ -31,7 +34,8 @@ describe('load: what each input becomes (http.html#transaction)', () => {
   });
 
   it('a transaction or batch Bundle is sent exactly as written', () => {
-    const text = '{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"DELETE","url":"Patient/1"}},{"resource":{"resourceType":"Observation","valueQuantity":{"value":1.10}},"request":{"method":"POST","url":"Observation"}}]}';
+    const text =
+      '{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"DELETE","url":"Patient/1"}},{"resource":{"resourceType":"Observation","valueQuantity":{"value":1.10}},"request":{"method":"POST","url":"Observation"}}]}';
     const out = sendable(text);
     assert.equal(out.bundleType, 'batch');
     assert.equal(out.body, text);
@@ -52,13 +56,19 @@ describe('load: what each input becomes (http.html#transaction)', () => {
     const body = JSON.parse(out.body);
     assert.equal(body.type, 'transaction');
     assert.deepEqual(out.types, ['Patient', 'Observation']);
-    assert.deepEqual(body.entry[0], { fullUrl: 'urn:uuid:a', resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } });
+    assert.deepEqual(body.entry[0], {
+      fullUrl: 'urn:uuid:a',
+      resource: { resourceType: 'Patient' },
+      request: { method: 'POST', url: 'Patient' },
+    });
     assert.deepEqual(body.entry[1].request, { method: 'PUT', url: 'Observation/o1' });
   });
 
   it('a single resource, and a document Bundle (bundle.html#document), are stored whole as one entry', () => {
     const one = JSON.parse(sendable('{"resourceType":"Patient","id":"p9","birthDate":"1970-01-01"}').body);
-    assert.deepEqual(one.entry, [{ resource: { resourceType: 'Patient', id: 'p9', birthDate: '1970-01-01' }, request: { method: 'PUT', url: 'Patient/p9' } }]);
+    assert.deepEqual(one.entry, [
+      { resource: { resourceType: 'Patient', id: 'p9', birthDate: '1970-01-01' }, request: { method: 'PUT', url: 'Patient/p9' } },
+    ]);
     const doc = sendable('{"resourceType":"Bundle","type":"document","entry":[{"resource":{"resourceType":"Composition"}}]}');
     assert.deepEqual(doc.types, ['Bundle']);
     assert.equal(JSON.parse(doc.body).entry[0].resource.type, 'document');

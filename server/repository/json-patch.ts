@@ -23,7 +23,10 @@ const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 export function applyJsonPatch(resource: JsonObject, patch: JsonValue, size: number, maxBytes: number): void {
   if (!Array.isArray(patch)) throw badRequest('A JSON Patch body must be an array of operations');
   if (patch.length > MAX_PATCH_OPERATIONS) {
-    throw tooCostly(`A JSON Patch has at most ${MAX_PATCH_OPERATIONS} operations; this one has ${patch.length}`, `operation[${MAX_PATCH_OPERATIONS}]`);
+    throw tooCostly(
+      `A JSON Patch has at most ${MAX_PATCH_OPERATIONS} operations; this one has ${patch.length}`,
+      `operation[${MAX_PATCH_OPERATIONS}]`,
+    );
   }
   const operations = patch.map((op, i) => checkOperation(op, i));
   let bound = size;
@@ -31,15 +34,26 @@ export function applyJsonPatch(resource: JsonObject, patch: JsonValue, size: num
   for (const [i, operation] of operations.entries()) {
     const growth = growthOf(resource, operation);
     if (operation.op === 'copy' && (copied += growth) > size) {
-      throw tooCostly(`JSON Patch operation ${i} (${describe(operation)}): the copies of one patch may duplicate at most the ${size} bytes the resource held`, `operation[${i}]`);
+      throw tooCostly(
+        `JSON Patch operation ${i} (${describe(operation)}): the copies of one patch may duplicate at most the ${size} bytes the resource held`,
+        `operation[${i}]`,
+      );
     }
     bound += growth;
     if (bound > maxBytes) {
-      throw tooLarge(`JSON Patch operation ${i} (${describe(operation)}) would make the resource larger than ${maxBytes} bytes, the body limit`, `operation[${i}]`);
+      throw tooLarge(
+        `JSON Patch operation ${i} (${describe(operation)}) would make the resource larger than ${maxBytes} bytes, the body limit`,
+        `operation[${i}]`,
+      );
     }
     const [error] = applyPatch(resource, [operation]);
     if (error) {
-      throw FhirError.of('unprocessable', 'processing', `JSON Patch operation ${i} (${describe(operation)}) failed: ${error.message}`, `operation[${i}]`);
+      throw FhirError.of(
+        'unprocessable',
+        'processing',
+        `JSON Patch operation ${i} (${describe(operation)}) failed: ${error.message}`,
+        `operation[${i}]`,
+      );
     }
   }
 }
@@ -49,8 +63,10 @@ function checkOperation(op: JsonValue, i: number): Operation {
   const at = `operation[${i}]`;
   if (op === null || typeof op !== 'object' || Array.isArray(op)) throw badRequest(`JSON Patch operation ${i} is not an object`, at);
   const { op: name, path, from } = op as JsonObject;
-  if (typeof name !== 'string' || !OPS.has(name)) throw badRequest(`JSON Patch operation ${i}: op must be one of ${[...OPS].join(', ')}`, `${at}.op`);
-  if (!isPointer(path)) throw badRequest(`JSON Patch operation ${i} (${name}): path must be a JSON Pointer ('' or starting with '/')`, `${at}.path`);
+  if (typeof name !== 'string' || !OPS.has(name))
+    throw badRequest(`JSON Patch operation ${i}: op must be one of ${[...OPS].join(', ')}`, `${at}.op`);
+  if (!isPointer(path))
+    throw badRequest(`JSON Patch operation ${i} (${name}): path must be a JSON Pointer ('' or starting with '/')`, `${at}.path`);
   if ((name === 'move' || name === 'copy') && !isPointer(from)) {
     throw badRequest(`JSON Patch operation ${i} (${name}): from must be a JSON Pointer ('' or starting with '/')`, `${at}.from`);
   }
@@ -86,5 +102,7 @@ function bytesOf(value: unknown): number {
 }
 
 function describe(operation: Operation): string {
-  return operation.op === 'move' || operation.op === 'copy' ? `${operation.op} from ${operation.from} to ${operation.path}` : `${operation.op} ${operation.path}`;
+  return operation.op === 'move' || operation.op === 'copy'
+    ? `${operation.op} from ${operation.from} to ${operation.path}`
+    : `${operation.op} ${operation.path}`;
 }

@@ -3,7 +3,12 @@
  * `If-Modified-Since` answer 304 when the client's copy is current. Pure, shared by REST reads and the GET
  * entries of batches and transactions.
  */
-export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, versionId: number, lastUpdated: string): boolean {
+export function notModified(
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+  versionId: number,
+  lastUpdated: string,
+): boolean {
   if (ifNoneMatch) {
     return ifNoneMatch.split(',').some((tag) => {
       const t = tag.trim();

@@ -12,7 +12,9 @@ const EXAMPLES = dirname(createRequire(import.meta.url).resolve('hl7.fhir.r4.exa
 
 /** Every 20th official example (all kinds of resources, some of them invalid R4), and a few broken resources. */
 function sample(): Resource[] {
-  const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.')).sort();
+  const files = readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json') && f !== 'package.json' && !f.startsWith('.'))
+    .sort();
   const examples = files.filter((_, i) => i % 20 === 0).map((f) => JSON.parse(readFileSync(join(EXAMPLES, f), 'utf8')) as Resource);
   const broken = [
     { resourceType: 'Patient', foo: 1 },
@@ -39,7 +41,10 @@ describe('PreparePool: validation and search values in worker threads', function
     // Asked in one turn, as a transaction does: many batches, spread over both workers.
     const fromPool = await Promise.all(resources.map((r) => pool.prepare(r as unknown as JsonObject, JSON.stringify(r))));
     const differences = resources.filter((r, i) => !equal(fromPool[i], prepareVersion(r)));
-    assert.deepEqual(differences.map((r) => `${r.resourceType}/${r.id}`), []);
+    assert.deepEqual(
+      differences.map((r) => `${r.resourceType}/${r.id}`),
+      [],
+    );
     const failures = fromPool.filter((p) => p.failure);
     assert.ok(failures.length >= 3, 'the broken resources fail');
     assert.deepEqual(fromPool.at(-3)?.failure?.outcome.issue?.[0]?.expression, ['Patient.foo']);

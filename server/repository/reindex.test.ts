@@ -43,7 +43,9 @@ describe('reindex (search values extracted again in place)', () => {
   let store: EmbeddedStore;
 
   async function findIds(code: string, value: string): Promise<string[]> {
-    const filter = await typeFilter({ store, baseUrl: 'http://example.org/fhir', strict: true, ignored: [] }, 'Patient', [{ name: code, value }]);
+    const filter = await typeFilter({ store, baseUrl: 'http://example.org/fhir', strict: true, ignored: [] }, 'Patient', [
+      { name: code, value },
+    ]);
     return (await store.find<ResourceDocument>('resources', filter)).map((d) => d.id).sort();
   }
 
@@ -77,7 +79,11 @@ describe('reindex (search values extracted again in place)', () => {
     const york = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('York') as never);
     const gone = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
     await deleteResource(store, 'Patient', gone.doc.id);
-    await createResource({ store, preparer: prepareInThread }, 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
+    await createResource({ store, preparer: prepareInThread }, 'Observation', {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'weight' },
+    });
     const [history, outbox] = [await countAll('history'), await countAll('outbox')];
 
     addBirthCity();
@@ -101,7 +107,11 @@ describe('reindex (search values extracted again in place)', () => {
 
   it('only the given types are read', async () => {
     await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
-    await createResource({ store, preparer: prepareInThread }, 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'weight' } });
+    await createResource({ store, preparer: prepareInThread }, 'Observation', {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'weight' },
+    });
     await createResource({ store, preparer: prepareInThread }, 'PlanDefinition', { resourceType: 'PlanDefinition', status: 'draft' });
     addBirthCity();
     assert.deepEqual(await reindex(store, { types: ['Observation'] }), { examined: 1, updated: 0, retried: 0 });
@@ -121,7 +131,11 @@ describe('reindex (search values extracted again in place)', () => {
         value: async (ops: WriteOperation[]) => {
           if (!raced && ops.every((op) => op.op === 'replace' && op.collection === 'resources')) {
             raced = true;
-            const body = { ...(parseFhirJson(b.doc.content!) as object), name: [{ family: 'Brown-Hill' }], extension: [{ url: BIRTH_PLACE, valueAddress: { city: 'Hull' } }] };
+            const body = {
+              ...(parseFhirJson(b.doc.content!) as object),
+              name: [{ family: 'Brown-Hill' }],
+              extension: [{ url: BIRTH_PLACE, valueAddress: { city: 'Hull' } }],
+            };
             await updateResource({ store, preparer: prepareInThread }, 'Patient', b.doc.id, body as never);
           }
           return store.write(ops);

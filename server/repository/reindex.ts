@@ -40,7 +40,9 @@ export async function reindex(store: Store, options: ReindexOptions = {}): Promi
   const pageSize = options.pageSize ?? 500;
   const summary: ReindexSummary = { examined: 0, updated: 0, retried: 0 };
   // `Type/` .. `Type0` holds exactly the `_id`s of one type ('0' follows '/'); no range: every type.
-  const ranges: { after: string; below?: string }[] = options.types?.length ? [...new Set(options.types)].sort().map((t) => ({ after: `${t}/`, below: `${t}0` })) : [{ after: '' }];
+  const ranges: { after: string; below?: string }[] = options.types?.length
+    ? [...new Set(options.types)].sort().map((t) => ({ after: `${t}/`, below: `${t}0` }))
+    : [{ after: '' }];
   for (const range of ranges) {
     let after = range.after;
     for (;;) {

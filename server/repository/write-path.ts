@@ -65,12 +65,24 @@ export async function createResource(ctx: WriteContext, type: string, body: Json
 }
 
 /** PUT [type]/[id]: update, or create with the client's id when it does not exist yet. */
-export async function updateResource(ctx: WriteContext, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+export async function updateResource(
+  ctx: WriteContext,
+  type: string,
+  id: string,
+  body: JsonValue,
+  options: UpdateOptions = {},
+): Promise<WriteResult> {
   return commitOne(ctx.store, await planUpdate(ctx, type, id, body, options));
 }
 
 /** PATCH [type]/[id] with a JSON Patch document (https://hl7.org/fhir/R4/http.html#patch). */
-export async function patchResource(ctx: PatchContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<WriteResult> {
+export async function patchResource(
+  ctx: PatchContext,
+  type: string,
+  id: string,
+  patch: JsonValue,
+  options: UpdateOptions = {},
+): Promise<WriteResult> {
   return commitOne(ctx.store, await planPatch(ctx, type, id, patch, options));
 }
 
@@ -87,7 +99,13 @@ export function planCreate(ctx: WriteContext, type: string, body: JsonValue, id:
   return plan(ctx, resource, id, undefined, 'POST');
 }
 
-export async function planUpdate(ctx: WriteContext, type: string, id: string, body: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
+export async function planUpdate(
+  ctx: WriteContext,
+  type: string,
+  id: string,
+  body: JsonValue,
+  options: UpdateOptions = {},
+): Promise<PlannedWrite> {
   assertValidId(id);
   const resource = asResource(body, type);
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
@@ -97,7 +115,13 @@ export async function planUpdate(ctx: WriteContext, type: string, id: string, bo
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
 
-export async function planPatch(ctx: PatchContext, type: string, id: string, patch: JsonValue, options: UpdateOptions = {}): Promise<PlannedWrite> {
+export async function planPatch(
+  ctx: PatchContext,
+  type: string,
+  id: string,
+  patch: JsonValue,
+  options: UpdateOptions = {},
+): Promise<PlannedWrite> {
   const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
   checkIfMatch(current, options.ifMatch);
@@ -123,7 +147,13 @@ export async function planDelete(store: Store, type: string, id: string, options
     content: null,
     ...emptySearchValues(),
   };
-  return { doc, created: false, method: 'DELETE', operations: versionOperations(doc, current, 'DELETE'), versionAware: options.ifMatch !== undefined };
+  return {
+    doc,
+    created: false,
+    method: 'DELETE',
+    operations: versionOperations(doc, current, 'DELETE'),
+    versionAware: options.ifMatch !== undefined,
+  };
 }
 
 /**
@@ -131,7 +161,12 @@ export async function planDelete(store: Store, type: string, id: string, options
  * conditional creates) join the same unit. A concurrent writer turns into 412 (If-Match) or 409, except on
  * the resources in `searchAgain`: a condition chose them, so the caller gets the store's error and searches again.
  */
-export async function commitWrites(store: Store, plans: PlannedWrite[], extra: WriteOperation[] = [], searchAgain?: ReadonlySet<string>): Promise<void> {
+export async function commitWrites(
+  store: Store,
+  plans: PlannedWrite[],
+  extra: WriteOperation[] = [],
+  searchAgain?: ReadonlySet<string>,
+): Promise<void> {
   const operations = [...plans.flatMap((p) => p.operations), ...extra];
   if (operations.length === 0) return; // only unchanged resources: nothing to store
   try {
@@ -213,7 +248,11 @@ async function plan(
 }
 
 /** Current version (compare-and-swap on the version read), history version and outbox event. */
-function versionOperations(doc: ResourceDocument, current: ResourceDocument | undefined, method: HistoryDocument['method']): WriteOperation[] {
+function versionOperations(
+  doc: ResourceDocument,
+  current: ResourceDocument | undefined,
+  method: HistoryDocument['method'],
+): WriteOperation[] {
   const history: HistoryDocument = {
     _id: `${doc._id}/_history/${doc.versionId}`,
     resourceType: doc.resourceType,

@@ -27,7 +27,12 @@ export async function batchOrTransaction(ctx: Context, services: Services): Prom
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
   if (entries.length > config.maxBundleEntries) {
-    throw FhirError.of('too-large', 'too-costly', `The Bundle has ${entries.length} entries; the limit is ${config.maxBundleEntries} (MAX_BUNDLE_ENTRIES)`, 'Bundle.entry');
+    throw FhirError.of(
+      'too-large',
+      'too-costly',
+      `The Bundle has ${entries.length} entries; the limit is ${config.maxBundleEntries} (MAX_BUNDLE_ENTRIES)`,
+      'Bundle.entry',
+    );
   }
   const options = { deleteMultiple: config.conditionalDeleteMultiple };
   const prefer = preferredReturn(ctx);

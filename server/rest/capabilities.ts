@@ -17,15 +17,27 @@ import type { FhirRoute } from './route-table.ts';
 
 /** Search parameters the server answers whatever the type (search.html#all, #summary, #count, ...). */
 const COMMON_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
-  { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id', documentation: 'Logical id of this artifact' },
-  { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated', documentation: 'When the resource version last changed' },
+  {
+    name: '_id',
+    type: 'token',
+    definition: 'http://hl7.org/fhir/SearchParameter/Resource-id',
+    documentation: 'Logical id of this artifact',
+  },
+  {
+    name: '_lastUpdated',
+    type: 'date',
+    definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated',
+    documentation: 'When the resource version last changed',
+  },
   { name: '_list', type: 'special', documentation: 'The resources a List refers to: _list=List/[id] (search.html#list)' },
 ];
 
 type SearchParamType = CapabilityStatementRestResourceSearchParam['type'];
 
 /** Supported search parameters per type, and the reference parameters that can be followed. */
-function searchOf(types: string[]): Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>> {
+function searchOf(
+  types: string[],
+): Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>> {
   const out = new Map<string, Pick<CapabilityStatementRestResource, 'searchParam' | 'searchInclude' | 'searchRevInclude'>>();
   const revinclude = new Map<string, string[]>();
   const params = new Map<string, [string, SearchParameter][]>();
@@ -44,12 +56,14 @@ function searchOf(types: string[]): Map<string, Pick<CapabilityStatementRestReso
   for (const type of types) {
     const list = params.get(type) ?? [];
     // Only what a search can use: not the special parameters (but Location near), nor a composite with an unknown component.
-    const searchParam: CapabilityStatementRestResourceSearchParam[] = list.filter(([, p]) => isSupported(type, p)).map(([code, p]) => ({
-      name: code,
-      ...(p.url ? { definition: p.url } : {}),
-      type: p.type as SearchParamType,
-      ...(p.description ? { documentation: p.description } : {}),
-    }));
+    const searchParam: CapabilityStatementRestResourceSearchParam[] = list
+      .filter(([, p]) => isSupported(type, p))
+      .map(([code, p]) => ({
+        name: code,
+        ...(p.url ? { definition: p.url } : {}),
+        type: p.type as SearchParamType,
+        ...(p.description ? { documentation: p.description } : {}),
+      }));
     for (const common of COMMON_PARAMS) if (!searchParam.some((s) => s.name === common.name)) searchParam.unshift(common);
     const searchInclude = ['*', ...list.filter(([, p]) => p.type === 'reference').map(([code]) => `${type}:${code}`)];
     out.set(type, { searchParam, searchInclude, searchRevInclude: [...new Set(revinclude.get(type) ?? [])].sort() });
@@ -60,7 +74,8 @@ function searchOf(types: string[]): Map<string, Pick<CapabilityStatementRestReso
 /** The operations of the routes of one scope, each named once. */
 function operationsOf(routes: readonly FhirRoute[], scope: 'type' | 'system') {
   const seen = new Map<string, { name: string; definition: string }>();
-  for (const { operation } of routes) if (operation?.scope === scope) seen.set(operation.name, { name: operation.name, definition: operation.definition });
+  for (const { operation } of routes)
+    if (operation?.scope === scope) seen.set(operation.name, { name: operation.name, definition: operation.definition });
   return [...seen.values()];
 }
 
@@ -70,21 +85,20 @@ export function capabilityStatement(config: Config, version: string, routes: rea
   const systemInteractions = [...new Set(routes.flatMap((r) => r.systemInteractions ?? []))];
   const typeOperations = operationsOf(routes, 'type');
   const search = searchOf(types);
-  const resource: CapabilityStatementRestResource[] = types
-    .map((type) => ({
-      type,
-      profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-      interaction: typeInteractions.map((code) => ({ code })),
-      versioning: 'versioned-update',
-      readHistory: true,
-      updateCreate: true,
-      conditionalCreate: true,
-      conditionalRead: 'full-support',
-      conditionalUpdate: true,
-      conditionalDelete: config.conditionalDeleteMultiple ? 'multiple' : 'single',
-      operation: typeOperations,
-      ...search.get(type),
-    }));
+  const resource: CapabilityStatementRestResource[] = types.map((type) => ({
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: typeInteractions.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalRead: 'full-support',
+    conditionalUpdate: true,
+    conditionalDelete: config.conditionalDeleteMultiple ? 'multiple' : 'single',
+    operation: typeOperations,
+    ...search.get(type),
+  }));
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -10,13 +10,7 @@ import { readJsonBody } from '../http/body.ts';
 import { notModified } from '../repository/not-modified.ts';
 import { preferredReturn, sendJson, sendResourceText, setVersionHeaders } from '../http/respond.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
-import {
-  createResource,
-  deleteResource,
-  patchResource,
-  updateResource,
-  type WriteResult,
-} from '../repository/write-path.ts';
+import { createResource, deleteResource, patchResource, updateResource, type WriteResult } from '../repository/write-path.ts';
 import { allOk } from '../errors/outcome.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { badRequest } from '../errors/fhir-error.ts';
@@ -54,7 +48,12 @@ export async function create(ctx: Context, services: Services): Promise<void> {
   if (ifNoneExist) {
     const query = ifNoneExist.replace(/^[^?]*\?/, '');
     const result = await conditional(services, { method: 'POST', url: type, type, ifNoneExist: query, resource: asObject(body) });
-    answerWrite(ctx, services, result, result.created ? `Created ${type}/${result.doc.id}` : `${type}/${result.doc.id} matches If-None-Exist`);
+    answerWrite(
+      ctx,
+      services,
+      result,
+      result.created ? `Created ${type}/${result.doc.id}` : `${type}/${result.doc.id} matches If-None-Exist`,
+    );
     return;
   }
   const result = await createResource(services, type, body);
@@ -66,7 +65,14 @@ export async function conditionalUpdate(ctx: Context, services: Services): Promi
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes);
-  const result = await conditional(services, { method: 'PUT', url: ctx.url, type, query: ctx.querystring, resource: asObject(body), ...ifMatch(ctx) });
+  const result = await conditional(services, {
+    method: 'PUT',
+    url: ctx.url,
+    type,
+    query: ctx.querystring,
+    resource: asObject(body),
+    ...ifMatch(ctx),
+  });
   answerWrite(ctx, services, result, `${result.created ? 'Created' : 'Updated'} ${type}/${result.doc.id}`);
 }
 
@@ -75,8 +81,19 @@ export async function conditionalPatch(ctx: Context, services: Services): Promis
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes, true);
-  const binary = { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from(stringifyFhirJson(body)).toString('base64') };
-  const result = await conditional(services, { method: 'PATCH', url: ctx.url, type, query: ctx.querystring, resource: binary, ...ifMatch(ctx) });
+  const binary = {
+    resourceType: 'Binary',
+    contentType: 'application/json-patch+json',
+    data: Buffer.from(stringifyFhirJson(body)).toString('base64'),
+  };
+  const result = await conditional(services, {
+    method: 'PATCH',
+    url: ctx.url,
+    type,
+    query: ctx.querystring,
+    resource: binary,
+    ...ifMatch(ctx),
+  });
   answerWrite(ctx, services, result, `Patched ${type}/${result.doc.id}`);
 }
 
@@ -90,7 +107,15 @@ export async function conditionalDelete(ctx: Context, services: Services): Promi
   const request: EntryRequest = { index: 0, method: 'DELETE', url: ctx.url, type, query: ctx.querystring };
   const [result] = await applyTransaction(services, [request], { deleteMultiple: services.config.conditionalDeleteMultiple });
   if (preferredReturn(ctx) === 'OperationOutcome') {
-    sendJson(ctx, 200, allOk(result.deleted ? `Deleted ${result.deleted} ${type} matching '${ctx.querystring}'` : `No ${type} matching '${ctx.querystring}' to delete`));
+    sendJson(
+      ctx,
+      200,
+      allOk(
+        result.deleted
+          ? `Deleted ${result.deleted} ${type} matching '${ctx.querystring}'`
+          : `No ${type} matching '${ctx.querystring}' to delete`,
+      ),
+    );
     return;
   }
   ctx.status = 204;
@@ -136,8 +161,7 @@ function answerWrite(ctx: Context, { config }: Services, { doc, created }: Write
   if (prefer === 'minimal') {
     ctx.status = status;
     ctx.body = ''; // Koa would otherwise send the status text
-  }
-  else if (prefer === 'OperationOutcome') sendJson(ctx, status, allOk(message));
+  } else if (prefer === 'OperationOutcome') sendJson(ctx, status, allOk(message));
   else sendResourceText(ctx, status, doc.content!);
 }
 

@@ -31,7 +31,8 @@ function resourceOf(body: JsonValue): JsonValue {
   if (isJsonObject(body) && body.resourceType === 'Parameters') {
     const params = Array.isArray(body.parameter) ? body.parameter : [];
     const param = params.find((p) => isJsonObject(p) && p.name === 'resource') as { resource?: JsonValue } | undefined;
-    if (!param?.resource) throw badRequest('Parameters must hold the resource to validate in a parameter named "resource"', 'Parameters.parameter');
+    if (!param?.resource)
+      throw badRequest('Parameters must hold the resource to validate in a parameter named "resource"', 'Parameters.parameter');
     return param.resource;
   }
   return body;

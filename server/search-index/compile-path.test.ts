@@ -23,7 +23,8 @@ const KNOWN_ENGINE_DEVIATIONS: { pattern: RegExp; reason: string }[] = [
     reason: 'the engine lets as(string) select a dateTime; FHIRPath as(string) selects only onsetString/abatementString',
   },
   {
-    pattern: /^(Person|QuestionnaireResponse|ServiceRequest)-[\w-]+\.json ref: missing {2}extra ("(patient|practitioner)\|https?:\/\/[^"]+\/(Patient|Practitioner)\/[\w-]+" ?)+$/,
+    pattern:
+      /^(Person|QuestionnaireResponse|ServiceRequest)-[\w-]+\.json ref: missing {2}extra ("(patient|practitioner)\|https?:\/\/[^"]+\/(Patient|Practitioner)\/[\w-]+" ?)+$/,
     reason: 'the engine resolve() ignores absolute URLs; an absolute reference to .../Patient/x does point at a Patient',
   },
   {
@@ -36,15 +37,23 @@ const DERIVED = new Set(['strx', 'has', 'sk', 'skd']);
 
 function sorted(values: ReturnType<typeof extractSearchValues>): Record<string, string[]> {
   return Object.fromEntries(
-    Object.entries(values).map(([k, v]) => [k, (Array.isArray(v) ? v : Object.entries(v as object)).map((x: unknown) => JSON.stringify(x)).sort()]),
+    Object.entries(values).map(([k, v]) => [
+      k,
+      (Array.isArray(v) ? v : Object.entries(v as object)).map((x: unknown) => JSON.stringify(x)).sort(),
+    ]),
   );
 }
 
 describe('search value extraction: compiled paths agree with FHIRPath', () => {
   before(() => loadDefinitions());
 
-  it('compiles simple paths, choice types, as(), where(resolve() is T) and where(x=\'y\')', () => {
-    const obs = { resourceType: 'Observation', valueQuantity: { value: 1 }, subject: { reference: 'Patient/1' }, focus: [{ reference: 'Group/2' }] };
+  it("compiles simple paths, choice types, as(), where(resolve() is T) and where(x='y')", () => {
+    const obs = {
+      resourceType: 'Observation',
+      valueQuantity: { value: 1 },
+      subject: { reference: 'Patient/1' },
+      focus: [{ reference: 'Group/2' }],
+    };
     assert.deepEqual(compileExpression('(Observation.value as Quantity)', 'Observation')!(obs), [{ value: 1 }]);
     assert.deepEqual(compileExpression('Observation.value.as(CodeableConcept)', 'Observation')!(obs), []);
     assert.deepEqual(compileExpression('Observation.value', 'Observation')!(obs), [{ value: 1 }]);

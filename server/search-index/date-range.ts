@@ -21,7 +21,15 @@ export function dateRange(value: string): DateRange | undefined {
   if (month > 11 || day < 1 || day > new Date(Date.UTC(2000, month + 1, 0)).getUTCDate()) return undefined;
   if ((h && Number(h) > 23) || (mi && Number(mi) > 59) || (s && Number(s) > 59)) return undefined;
   if (month === 1 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined;
-  const start = Date.UTC(year, month, day, h ? Number(h) : 0, mi ? Number(mi) : 0, s ? Number(s) : 0, frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0);
+  const start = Date.UTC(
+    year,
+    month,
+    day,
+    h ? Number(h) : 0,
+    mi ? Number(mi) : 0,
+    s ? Number(s) : 0,
+    frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0,
+  );
   let end: number;
   if (!mo) end = Date.UTC(year + 1, 0, 1);
   else if (!d) end = Date.UTC(year, month + 1, 1);

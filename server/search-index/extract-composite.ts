@@ -73,7 +73,27 @@ function elementAccessor(expression: string, resourceType: string): Accessor | u
   return (resource) => parts.flatMap((a) => a(resource));
 }
 
-const PRIMITIVES = new Set(['boolean', 'integer', 'string', 'decimal', 'uri', 'url', 'canonical', 'base64Binary', 'instant', 'date', 'dateTime', 'time', 'code', 'oid', 'id', 'markdown', 'unsignedInt', 'positiveInt', 'uuid']);
+const PRIMITIVES = new Set([
+  'boolean',
+  'integer',
+  'string',
+  'decimal',
+  'uri',
+  'url',
+  'canonical',
+  'base64Binary',
+  'instant',
+  'date',
+  'dateTime',
+  'time',
+  'code',
+  'oid',
+  'id',
+  'markdown',
+  'unsignedInt',
+  'positiveInt',
+  'uuid',
+]);
 
 /**
  * `value.as(Quantity)` -> `(value as Quantity)`: the same selection in FHIRPath, but @medplum/core's `as()`
@@ -175,7 +195,12 @@ function selectElements(resource: Resource, composite: CompiledComposite, fast: 
   }
 }
 
-function selectComponent(resource: Resource, element: TypedValue | Record<string, unknown>, component: CompiledComponent, fast: boolean): TypedValue[] {
+function selectComponent(
+  resource: Resource,
+  element: TypedValue | Record<string, unknown>,
+  component: CompiledComponent,
+  fast: boolean,
+): TypedValue[] {
   if (fast) {
     return component.accessor!(element as Record<string, unknown>).map((value) => ({ type: '', value }));
   }

@@ -227,7 +227,9 @@ function tokenPairs(type: string, value: unknown): [string | undefined, string][
   const v = value as Obj;
   if (!v || typeof v !== 'object') return [];
   if (type === 'CodeableConcept' || Array.isArray(v.coding)) {
-    return ((v.coding as Obj[] | undefined) ?? []).flatMap((c) => (typeof c.code === 'string' ? [[c.system as string | undefined, c.code]] : []));
+    return ((v.coding as Obj[] | undefined) ?? []).flatMap((c) =>
+      typeof c.code === 'string' ? [[c.system as string | undefined, c.code]] : [],
+    );
   }
   if (typeof v.code === 'string') return [[v.system as string | undefined, v.code]]; // Coding
   if (typeof v.value === 'string') return [[v.system as string | undefined, v.value]]; // Identifier, ContactPoint
@@ -241,7 +243,8 @@ function stringsOf(value: unknown): string[] {
   const parts: unknown[] = [];
   for (const key of ['text', 'family', 'given', 'prefix', 'suffix', 'line', 'city', 'district', 'state', 'postalCode', 'country']) {
     const x = v[key];
-    if (Array.isArray(x)) for (const item of x) parts.push(item); // not push(...x): 300,000 arguments overflow the stack
+    if (Array.isArray(x))
+      for (const item of x) parts.push(item); // not push(...x): 300,000 arguments overflow the stack
     else parts.push(x);
   }
   return parts.filter((x): x is string => typeof x === 'string');

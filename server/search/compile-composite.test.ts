@@ -23,14 +23,44 @@ const bp = (id: string, systolic: number, diastolic: number): Observation => ({
 });
 
 const resources: Resource[] = [
-  { resourceType: 'Observation', id: 'hb', status: 'final', code: { coding: [{ system: LOINC, code: '718-7' }] }, valueQuantity: { value: 7.2, system: UCUM, code: 'g/dL' } },
-  { resourceType: 'Observation', id: 'gl', status: 'final', code: { coding: [{ system: LOINC, code: '2339-0' }] }, valueQuantity: { value: 150, system: UCUM, code: 'mg/dL' } },
+  {
+    resourceType: 'Observation',
+    id: 'hb',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '718-7' }] },
+    valueQuantity: { value: 7.2, system: UCUM, code: 'g/dL' },
+  },
+  {
+    resourceType: 'Observation',
+    id: 'gl',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '2339-0' }] },
+    valueQuantity: { value: 150, system: UCUM, code: 'mg/dL' },
+  },
   // Systolic 120 and diastolic 150 on one Observation: only a match across two components.
   bp('bp-high', 150, 95),
   bp('bp-cross', 120, 150),
-  { resourceType: 'Observation', id: 'abo', status: 'final', code: { coding: [{ system: LOINC, code: '883-9' }] }, valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '112144000' }] } },
-  { resourceType: 'Observation', id: 'dt', status: 'final', code: { coding: [{ system: LOINC, code: '21112-8' }] }, valueDateTime: '2020-05-17T10:30:00Z' },
-  { resourceType: 'Observation', id: 'str', status: 'final', code: { coding: [{ system: 'http://x.org', code: 'a$b' }] }, valueString: 'Dollar $ sign, comma' },
+  {
+    resourceType: 'Observation',
+    id: 'abo',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '883-9' }] },
+    valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '112144000' }] },
+  },
+  {
+    resourceType: 'Observation',
+    id: 'dt',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '21112-8' }] },
+    valueDateTime: '2020-05-17T10:30:00Z',
+  },
+  {
+    resourceType: 'Observation',
+    id: 'str',
+    status: 'final',
+    code: { coding: [{ system: 'http://x.org', code: 'a$b' }] },
+    valueString: 'Dollar $ sign, comma',
+  },
   example('Observation-blood-pressure.json'),
 ];
 
@@ -57,7 +87,10 @@ describe('compileParameter: composite (https://hl7.org/fhir/R4/search.html#compo
 
   it('a comma ORs whole composite values', async () => {
     assert.deepEqual(await store.search('Observation', 'code-value-quantity', `718-7$lt8,2339-0$gt140`), ['gl', 'hb']);
-    assert.deepEqual(await store.search('Observation', 'component-code-value-quantity', `8480-6$gt140,8462-4$gt140`), ['bp-cross', 'bp-high']);
+    assert.deepEqual(await store.search('Observation', 'component-code-value-quantity', `8480-6$gt140,8462-4$gt140`), [
+      'bp-cross',
+      'bp-high',
+    ]);
   });
 
   it('combo-code-value-quantity: the Observation itself or any of its components', async () => {
@@ -92,8 +125,11 @@ describe('compileParameter: composite (https://hl7.org/fhir/R4/search.html#compo
       ['code-value-quantity', '718-7$abc'],
       ['code-value-string', 'a$b$dollar'],
     ]) {
-      await assert.rejects(store.search('Observation', param, value), (err: FhirError) => err.kind === errorKindOf(param), `${param}=${value}`);
+      await assert.rejects(
+        store.search('Observation', param, value),
+        (err: FhirError) => err.kind === errorKindOf(param),
+        `${param}=${value}`,
+      );
     }
   });
 });
-

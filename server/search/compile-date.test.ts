@@ -107,4 +107,3 @@ describe('compileParameter: date (https://hl7.org/fhir/R4/search.html#date, #pre
     }
   });
 });
-

@@ -51,8 +51,11 @@ describe('compileParameter: Location near (https://hl7.org/fhir/R4/search.html#s
       ['near', '52|4.9|1|parsec'],
       ['near:exact', '52|4.9'],
     ]) {
-      await assert.rejects(store.search('Location', param, value), (err: FhirError) => err.kind === errorKindOf(param), `${param}=${value}`);
+      await assert.rejects(
+        store.search('Location', param, value),
+        (err: FhirError) => err.kind === errorKindOf(param),
+        `${param}=${value}`,
+      );
     }
   });
 });
-

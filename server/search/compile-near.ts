@@ -43,7 +43,15 @@ function nearCondition(code: string, v: string): Filter {
 /** One range, or two when the box crosses the antimeridian (±180°). */
 function longitudeRanges(lo: number, hi: number): { $gte: number; $lte: number }[] {
   if (hi - lo >= 360) return [{ $gte: -180, $lte: 180 }];
-  if (lo < -180) return [{ $gte: lo + 360, $lte: 180 }, { $gte: -180, $lte: hi }];
-  if (hi > 180) return [{ $gte: lo, $lte: 180 }, { $gte: -180, $lte: hi - 360 }];
+  if (lo < -180)
+    return [
+      { $gte: lo + 360, $lte: 180 },
+      { $gte: -180, $lte: hi },
+    ];
+  if (hi > 180)
+    return [
+      { $gte: lo, $lte: 180 },
+      { $gte: -180, $lte: hi - 360 },
+    ];
   return [{ $gte: lo, $lte: hi }];
 }

@@ -13,7 +13,13 @@ const obs = (id: string, value: number, code = 'mg', system = UCUM): Resource =>
   valueQuantity: { value, system, code, unit: code },
 });
 const risk = (id: string, probability: number): Resource =>
-  ({ resourceType: 'RiskAssessment', id, status: 'final', subject: { reference: 'Patient/1' }, prediction: [{ probabilityDecimal: probability }] }) as Resource;
+  ({
+    resourceType: 'RiskAssessment',
+    id,
+    status: 'final',
+    subject: { reference: 'Patient/1' },
+    prediction: [{ probabilityDecimal: probability }],
+  }) as Resource;
 
 const resources: Resource[] = [
   obs('q100', 100),
@@ -82,4 +88,3 @@ describe('compileParameter: number and quantity (https://hl7.org/fhir/R4/search.
     }
   });
 });
-

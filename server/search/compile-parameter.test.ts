@@ -95,9 +95,13 @@ describe('sort keys extracted at write time (https://hl7.org/fhir/R4/search.html
     await rm(dir, { recursive: true, force: true });
   });
   const order = async (code: string, descending: boolean) =>
-    (await store.find<ResourceDocument>('resources', { resourceType: 'Patient' }, { sort: { [sortField(code, descending)]: descending ? -1 : 1, _id: 1 } })).map(
-      (d) => d.id,
-    );
+    (
+      await store.find<ResourceDocument>(
+        'resources',
+        { resourceType: 'Patient' },
+        { sort: { [sortField(code, descending)]: descending ? -1 : 1, _id: 1 } },
+      )
+    ).map((d) => d.id);
 
   it('a string sorts by its lowest value ascending and its highest descending', async () => {
     assert.deepEqual(await order('family', false), ['a', 'b', 'c']); // alder, brown, carter

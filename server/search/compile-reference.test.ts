@@ -76,4 +76,3 @@ describe('compileParameter: reference (https://hl7.org/fhir/R4/search.html#refer
     }
   });
 });
-

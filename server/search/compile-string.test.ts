@@ -62,4 +62,3 @@ describe('compileParameter: string (https://hl7.org/fhir/R4/search.html#string)'
     }
   });
 });
-

@@ -21,7 +21,10 @@ export function compileString(code: string, modifier: string | undefined, value:
     case 'exact':
       return values.length === 1
         ? { str: `${code}|${normalizeString(values[0])}`, strx: `${code}|${values[0]}` }
-        : { str: { $in: [...new Set(values.map((v) => `${code}|${normalizeString(v)}`))] }, strx: { $in: values.map((v) => `${code}|${v}`) } };
+        : {
+            str: { $in: [...new Set(values.map((v) => `${code}|${normalizeString(v)}`))] },
+            strx: { $in: values.map((v) => `${code}|${v}`) },
+          };
     default:
       throw notSupported(`Modifier ':${modifier}' is not supported on string parameter '${code}'`, code);
   }

@@ -74,7 +74,9 @@ describe('compileParameter: token (https://hl7.org/fhir/R4/search.html#token)', 
     assert.deepEqual(await store.search('Observation', 'code:text', 'sugar'), []);
   });
   it(':of-type matches identifiers by type-system|type-code|value', async () => {
-    assert.deepEqual(await store.search('Patient', 'identifier:of-type', 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|446053'), ['p4']);
+    assert.deepEqual(await store.search('Patient', 'identifier:of-type', 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|446053'), [
+      'p4',
+    ]);
     assert.deepEqual(await store.search('Patient', 'identifier:of-type', 'http://terminology.hl7.org/CodeSystem/v2-0203|MR|1'), []);
     assert.deepEqual(await store.search('Patient', 'identifier', 'http://hospital/mrn|446053'), ['p4']);
   });

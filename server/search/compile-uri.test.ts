@@ -11,7 +11,12 @@ const resources: Resource[] = [
   vs('vs1234', 'http://acme.org/fhir/ValueSet/1234'),
   vs('other', 'http://other.org/fhir/ValueSet/123'),
   vs('dots', 'urn:a.b'),
-  { resourceType: 'ValueSet', id: 'none', status: 'draft', meta: { profile: ['http://example.org/StructureDefinition/vs-profile'], source: 'http://src#1' } } as Resource,
+  {
+    resourceType: 'ValueSet',
+    id: 'none',
+    status: 'draft',
+    meta: { profile: ['http://example.org/StructureDefinition/vs-profile'], source: 'http://src#1' },
+  } as Resource,
 ];
 
 describe('compileParameter: uri (https://hl7.org/fhir/R4/search.html#uri)', () => {
@@ -49,4 +54,3 @@ describe('compileParameter: uri (https://hl7.org/fhir/R4/search.html#uri)', () =
     }
   });
 });
-

@@ -84,7 +84,8 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   }
   // Without `:Type`, search every target type that defines the chained parameter (as HAPI does).
   const targets = candidates.filter((t) => innerCode === '_has' || searchParameterOf(t, innerCode));
-  if (targets.length === 0) throw FhirError.of('not-supported', 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
+  if (targets.length === 0)
+    throw FhirError.of('not-supported', 'not-supported', `No target of '${code}' has a search parameter '${innerCode}'`, p.name);
   const refs: string[] = [];
   for (const target of targets) {
     const filter = await typeFilterStrict(scope, target, { name: chain, value: p.value }, p.name, depth);
@@ -102,7 +103,8 @@ async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedPara
   if (!m) throw badRequest(`'${p.name}' is not _has:[type]:[parameter]:[parameter]`, p.name);
   const [, type, param, rest] = m;
   const definition = searchParameterOf(type, param);
-  if (!definition || definition.type !== 'reference') throw FhirError.of('not-supported', 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
+  if (!definition || definition.type !== 'reference')
+    throw FhirError.of('not-supported', 'not-supported', `${type} has no reference parameter '${param}'`, p.name);
   const filter = await typeFilterStrict(scope, type, { name: rest, value: p.value }, p.name, depth);
   const ids = new Set<string>();
   const prefix = `${param}|`;

@@ -13,7 +13,17 @@ import type { IncludeSpec } from './parse-search.ts';
 const BASE = 'http://example.org/fhir';
 
 function patient(id: string, refs: string[]): ResourceDocument {
-  return { _id: `Patient/${id}`, resourceType: 'Patient', id, versionId: 1, lastUpdated: '2024-01-01T00:00:00.000Z', deleted: false, content: '{}', ...emptySearchValues(), ref: refs };
+  return {
+    _id: `Patient/${id}`,
+    resourceType: 'Patient',
+    id,
+    versionId: 1,
+    lastUpdated: '2024-01-01T00:00:00.000Z',
+    deleted: false,
+    content: '{}',
+    ...emptySearchValues(),
+    ref: refs,
+  };
 }
 
 const isTooCostly = (expression: string) => (err: unknown) =>
@@ -39,15 +49,31 @@ describe('findIncludes limits (search.html#include)', () => {
 
   it(`:iterate follows ${MAX_INCLUDE_ROUNDS} rounds; a further round that would add resources is too-costly`, async () => {
     const fromP2 = await findIncludes(store, BASE, [chain[2]], [link(true)], []);
-    assert.deepEqual(fromP2.map((d) => d.id), ['p3', 'p4', 'p5', 'p6', 'p7']);
+    assert.deepEqual(
+      fromP2.map((d) => d.id),
+      ['p3', 'p4', 'p5', 'p6', 'p7'],
+    );
     await assert.rejects(findIncludes(store, BASE, [chain[1]], [link(true)], []), isTooCostly('_include:iterate'));
-    assert.deepEqual((await findIncludes(store, BASE, [chain[0]], [link(false)], [])).map((d) => d.id), ['p1'], 'without :iterate one round');
+    assert.deepEqual(
+      (await findIncludes(store, BASE, [chain[0]], [link(false)], [])).map((d) => d.id),
+      ['p1'],
+      'without :iterate one round',
+    );
   });
 
   it(`more than ${MAX_INCLUDES} included resources is too-costly, for a parameter and for *`, async () => {
-    await assert.rejects(findIncludes(store, BASE, [chain[0]], [], [{ sourceType: 'Patient', param: 'general-practitioner', iterate: false }]), isTooCostly('_revinclude'));
-    await assert.rejects(findIncludes(store, BASE, [chain[0]], [], [{ sourceType: '*', param: '*', iterate: false }]), isTooCostly('_revinclude'));
+    await assert.rejects(
+      findIncludes(store, BASE, [chain[0]], [], [{ sourceType: 'Patient', param: 'general-practitioner', iterate: false }]),
+      isTooCostly('_revinclude'),
+    );
+    await assert.rejects(
+      findIncludes(store, BASE, [chain[0]], [], [{ sourceType: '*', param: '*', iterate: false }]),
+      isTooCostly('_revinclude'),
+    );
     const one = await findIncludes(store, BASE, [referrers[0]], [{ sourceType: '*', param: '*', iterate: false }], []);
-    assert.deepEqual(one.map((d) => d.id), ['p0']);
+    assert.deepEqual(
+      one.map((d) => d.id),
+      ['p0'],
+    );
   });
 });

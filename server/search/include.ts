@@ -13,7 +13,6 @@ import { MAX_INCLUDE_ROUNDS, MAX_INCLUDES } from './limits.ts';
 import { escapeRegex } from './split-values.ts';
 import { yieldTurn } from './yield-turn.ts';
 
-
 export async function findIncludes(
   store: Store,
   baseUrl: string,
@@ -34,9 +33,13 @@ export async function findIncludes(
     const add = (docs: ResourceDocument[]) => {
       for (const doc of docs) {
         if (seen.has(doc._id)) continue;
-        if (i === MAX_INCLUDE_ROUNDS) throw tooCostly(`_include/_revinclude :iterate needs more than ${MAX_INCLUDE_ROUNDS} rounds`, iterateName(include, revinclude));
+        if (i === MAX_INCLUDE_ROUNDS)
+          throw tooCostly(`_include/_revinclude :iterate needs more than ${MAX_INCLUDE_ROUNDS} rounds`, iterateName(include, revinclude));
         if (included.length + found.length >= MAX_INCLUDES) {
-          throw tooCostly(`_include/_revinclude add more than ${MAX_INCLUDES} resources to the page; lower _count or narrow them`, i === 0 ? firstName(include) : iterateName(include, revinclude));
+          throw tooCostly(
+            `_include/_revinclude add more than ${MAX_INCLUDES} resources to the page; lower _count or narrow them`,
+            i === 0 ? firstName(include) : iterateName(include, revinclude),
+          );
         }
         seen.add(doc._id);
         found.push(doc);
@@ -57,7 +60,13 @@ export async function findIncludes(
     }
     if (targets.size > 0) {
       await yieldTurn();
-      add(await store.find<ResourceDocument>('resources', { _id: { $in: [...targets] }, deleted: false }, { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 }));
+      add(
+        await store.find<ResourceDocument>(
+          'resources',
+          { _id: { $in: [...targets] }, deleted: false },
+          { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 },
+        ),
+      );
     }
     for (const spec of reverse) {
       const sources = round.map((d) => d._id);
@@ -84,5 +93,9 @@ function firstName(include: IncludeSpec[]): string {
 }
 
 function iterateName(include: IncludeSpec[], revinclude: IncludeSpec[]): string {
-  return include.some((s) => s.iterate) ? '_include:iterate' : revinclude.some((s) => s.iterate) ? '_revinclude:iterate' : firstName(include);
+  return include.some((s) => s.iterate)
+    ? '_include:iterate'
+    : revinclude.some((s) => s.iterate)
+      ? '_revinclude:iterate'
+      : firstName(include);
 }

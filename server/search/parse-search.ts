@@ -111,7 +111,10 @@ export function parseSearchRequest(
       case '_sort': {
         once('_sort');
         checkValues(name, value.split(','));
-        for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const part of value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           const descending = part.startsWith('-');
           const code = descending ? part.slice(1) : part;
           if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(code)) throw badRequest(`_sort: '${part}' is not a search parameter`, '_sort');
@@ -138,7 +141,10 @@ export function parseSearchRequest(
       case '_elements':
         once('_elements');
         checkValues(name, value.split(','));
-        req.elements = value.split(',').map((s) => s.trim()).filter(Boolean);
+        req.elements = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         continue;
       case '_include':
       case '_revinclude': {
@@ -159,7 +165,10 @@ export function parseSearchRequest(
         if (!options.systemSearch) break; // on a type search `_type` is an ordinary (unknown) parameter
         once('_type');
         checkValues(name, value.split(','));
-        req.types = value.split(',').map((s) => s.trim()).filter(Boolean);
+        req.types = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         continue;
     }
     if (UNSUPPORTED_RESULT_PARAMETERS.has(base)) {

@@ -32,7 +32,11 @@ export interface SearchTarget {
 }
 
 /** Runs a search and builds its `searchset` Bundle. */
-export async function searchBundle({ store, config }: Pick<Services, 'store' | 'config'>, target: SearchTarget, strict: boolean): Promise<Bundle> {
+export async function searchBundle(
+  { store, config }: Pick<Services, 'store' | 'config'>,
+  target: SearchTarget,
+  strict: boolean,
+): Promise<Bundle> {
   const req = parseSearchRequest(target.pairs, {
     strict,
     defaultCount: config.defaultCount,
@@ -54,8 +58,7 @@ export async function searchBundle({ store, config }: Pick<Services, 'store' | '
   if (countOnly || req.total === 'accurate' || req.total === 'estimate') {
     await yieldTurn();
     total = await store.count('resources', filter);
-  }
-  else if (req.total === undefined && req.page === undefined && page.next === undefined) total = page.matches.length;
+  } else if (req.total === undefined && req.page === undefined && page.next === undefined) total = page.matches.length;
 
   const entries: BundleEntry[] = page.matches.map((doc) => entryOf(doc, config.baseUrl, req, 'match'));
   if (!countOnly) {
@@ -93,7 +96,8 @@ async function searchFilter(scope: SearchScope, req: SearchRequest, types: strin
   // Several types (system search): each type with the parameters it defines; without `_type`, every type that
   // defines all of them.
   const codes = req.parameters.map((p) => (p.name.startsWith('_has:') ? undefined : splitName(p.name).code));
-  const candidates = types.length > 0 ? types : getResourceTypes().filter((t) => codes.every((c) => c === undefined || searchParameterOf(t, c)));
+  const candidates =
+    types.length > 0 ? types : getResourceTypes().filter((t) => codes.every((c) => c === undefined || searchParameterOf(t, c)));
   if (candidates.length === 0) {
     const message = `No resource type defines all of ${req.parameters.map((p) => p.name).join(', ')}`;
     if (scope.strict) throw FhirError.of('not-supported', 'not-supported', message);

@@ -24,7 +24,8 @@ function load(): Index {
     for (const entry of (readJson(file) as Bundle).entry ?? []) {
       const resource = entry.resource as Resource | undefined;
       if (resource?.resourceType === 'ValueSet' && resource.url && !valueSets.has(resource.url)) valueSets.set(resource.url, resource);
-      if (resource?.resourceType === 'CodeSystem' && resource.url && !codeSystems.has(resource.url)) codeSystems.set(resource.url, resource);
+      if (resource?.resourceType === 'CodeSystem' && resource.url && !codeSystems.has(resource.url))
+        codeSystems.set(resource.url, resource);
     }
   }
   index = { valueSets, codeSystems };

@@ -18,7 +18,10 @@ const codesOf = async (url: string, source: TerminologySource, limit?: number) =
   (await expandValueSet(url, source, 'code', limit)).map((c) => `${c.system}|${c.code}`).sort();
 
 const rejectsAs = (p: Promise<unknown>, code: string) =>
-  assert.rejects(p, (err: FhirError) => err.kind === (code === 'too-costly' ? 'too-costly' : 'invalid') && err.outcome.issue?.[0]?.code === code);
+  assert.rejects(
+    p,
+    (err: FhirError) => err.kind === (code === 'too-costly' ? 'too-costly' : 'invalid') && err.outcome.issue?.[0]?.code === code,
+  );
 
 describe('ValueSet expansion for :in / :not-in (https://hl7.org/fhir/R4/search.html#modifiers, valueset.html#compose)', () => {
   it('an R4 ValueSet including a whole R4 code system: every concept of that code system', async () => {
@@ -51,7 +54,17 @@ describe('ValueSet expansion for :in / :not-in (https://hl7.org/fhir/R4/search.h
       status: 'active',
       expansion: {
         timestamp: '2024-01-01T00:00:00Z',
-        contains: [{ system: 'http://x', code: 'group', abstract: true, contains: [{ system: 'http://x', code: 'a' }, { system: 'http://x', code: 'b' }] }],
+        contains: [
+          {
+            system: 'http://x',
+            code: 'group',
+            abstract: true,
+            contains: [
+              { system: 'http://x', code: 'a' },
+              { system: 'http://x', code: 'b' },
+            ],
+          },
+        ],
       },
     };
     assert.deepEqual(await codesOf('http://example.org/vs/expanded', sourceOf(vs)), ['http://x|a', 'http://x|b']);
@@ -65,21 +78,37 @@ describe('ValueSet expansion for :in / :not-in (https://hl7.org/fhir/R4/search.h
       content: 'complete',
       concept: [{ code: 'a', concept: [{ code: 'a1' }] }, { code: 'b' }],
     };
-    const all: ValueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs/all', status: 'active', compose: { include: [{ system: 'http://example.org/cs' }] } };
+    const all: ValueSet = {
+      resourceType: 'ValueSet',
+      url: 'http://example.org/vs/all',
+      status: 'active',
+      compose: { include: [{ system: 'http://example.org/cs' }] },
+    };
     const some: ValueSet = {
       resourceType: 'ValueSet',
       url: 'http://example.org/vs/some',
       status: 'active',
-      compose: { include: [{ valueSet: ['http://example.org/vs/all'], system: 'http://example.org/cs', concept: [{ code: 'a1' }, { code: 'zz' }] }] },
+      compose: {
+        include: [{ valueSet: ['http://example.org/vs/all'], system: 'http://example.org/cs', concept: [{ code: 'a1' }, { code: 'zz' }] }],
+      },
     };
     const source = sourceOf(cs, all, some);
-    assert.deepEqual(await codesOf('http://example.org/vs/all', source), ['http://example.org/cs|a', 'http://example.org/cs|a1', 'http://example.org/cs|b']);
+    assert.deepEqual(await codesOf('http://example.org/vs/all', source), [
+      'http://example.org/cs|a',
+      'http://example.org/cs|a1',
+      'http://example.org/cs|b',
+    ]);
     assert.deepEqual(await codesOf('http://example.org/vs/some', source), ['http://example.org/cs|a1']);
   });
 
   it('an unknown ValueSet, an unknown code system or a compose filter is 400 (cannot be expanded here)', async () => {
     await rejectsAs(codesOf('http://example.org/vs/none', sourceOf()), 'invalid');
-    const unknownSystem: ValueSet = { resourceType: 'ValueSet', url: 'http://example.org/vs/u', status: 'active', compose: { include: [{ system: 'http://snomed.info/sct' }] } };
+    const unknownSystem: ValueSet = {
+      resourceType: 'ValueSet',
+      url: 'http://example.org/vs/u',
+      status: 'active',
+      compose: { include: [{ system: 'http://snomed.info/sct' }] },
+    };
     await rejectsAs(codesOf('http://example.org/vs/u', sourceOf(unknownSystem)), 'invalid');
     const filtered: ValueSet = {
       resourceType: 'ValueSet',

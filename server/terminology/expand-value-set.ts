@@ -64,7 +64,12 @@ async function expand(url: string, source: TerminologySource, ctx: Context): Pro
 
 function tooMany(codes: Codes, url: string, ctx: Context): void {
   if (codes.size > ctx.limit) {
-    throw FhirError.of('too-costly', 'too-costly', `ValueSet '${url}' has more than ${ctx.limit} codes; search with the codes themselves`, ctx.expression);
+    throw FhirError.of(
+      'too-costly',
+      'too-costly',
+      `ValueSet '${url}' has more than ${ctx.limit} codes; search with the codes themselves`,
+      ctx.expression,
+    );
   }
 }
 
@@ -94,7 +99,8 @@ async function includeCodes(include: ValueSetComposeInclude, source: Terminology
       sets.push(new Map(include.concept.map((c) => [keyOf(system, c.code as string), { system, code: c.code as string }])));
     } else {
       const cs = await source.codeSystem(include.version ? `${system}|${include.version}` : system);
-      if (!cs?.concept?.length) throw badRequest(`ValueSet '${url}' includes code system '${system}', whose codes this server does not know`, ctx.expression);
+      if (!cs?.concept?.length)
+        throw badRequest(`ValueSet '${url}' includes code system '${system}', whose codes this server does not know`, ctx.expression);
       const all: Codes = new Map();
       addConcepts(all, system, cs.concept, url, ctx);
       sets.push(all);

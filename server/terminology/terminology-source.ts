@@ -13,12 +13,18 @@ export function terminologySource(store: Store): TerminologySource {
     async valueSet(canonical) {
       const { url, version } = splitCanonical(canonical);
       const definition = definitionValueSet(url);
-      return (await stored<ValueSet>(store, 'ValueSet', url, version)) ?? (version === undefined || definition?.version === version ? definition : undefined);
+      return (
+        (await stored<ValueSet>(store, 'ValueSet', url, version)) ??
+        (version === undefined || definition?.version === version ? definition : undefined)
+      );
     },
     async codeSystem(canonical) {
       const { url, version } = splitCanonical(canonical);
       const definition = definitionCodeSystem(url);
-      return (await stored<CodeSystem>(store, 'CodeSystem', url, version)) ?? (version === undefined || definition?.version === version ? definition : undefined);
+      return (
+        (await stored<CodeSystem>(store, 'CodeSystem', url, version)) ??
+        (version === undefined || definition?.version === version ? definition : undefined)
+      );
     },
   };
 }
@@ -30,7 +36,12 @@ function splitCanonical(canonical: string): { url: string; version?: string } {
 }
 
 /** The current stored resource with this url (and version), the most recently updated when several match. */
-async function stored<T extends ValueSet | CodeSystem>(store: Store, resourceType: string, url: string, version?: string): Promise<T | undefined> {
+async function stored<T extends ValueSet | CodeSystem>(
+  store: Store,
+  resourceType: string,
+  url: string,
+  version?: string,
+): Promise<T | undefined> {
   const docs = await store.find<ResourceDocument>('resources', { resourceType, deleted: false, uri: `url|${url}` }, { limit: 100 });
   const resources = docs
     .filter((d) => d.content !== null)

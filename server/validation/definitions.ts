@@ -133,7 +133,9 @@ interface ProjectFile {
 function readProjectFiles(dir: string, label: string): ProjectFile[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }

@@ -20,7 +20,6 @@ export type PathSegment = string | number;
 
 type JsonObject = Record<string, unknown>;
 
-
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

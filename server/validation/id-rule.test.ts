@@ -12,10 +12,14 @@ describe('id rule (https://hl7.org/fhir/R4/datatypes.html#id)', () => {
   it('assertValidId is invalid (400) naming where the id came from; assertResourceType is not-found (404)', () => {
     assert.throws(
       () => assertValidId('..', 'Bundle.entry[1].request.url'),
-      (err: unknown) => err instanceof FhirError && err.kind === 'invalid' && err.outcome.issue[0].expression?.[0] === 'Bundle.entry[1].request.url',
+      (err: unknown) =>
+        err instanceof FhirError && err.kind === 'invalid' && err.outcome.issue[0].expression?.[0] === 'Bundle.entry[1].request.url',
     );
     loadDefinitions();
     assert.doesNotThrow(() => assertResourceType('Patient'));
-    assert.throws(() => assertResourceType('Patients'), (err: unknown) => err instanceof FhirError && err.kind === 'not-found');
+    assert.throws(
+      () => assertResourceType('Patients'),
+      (err: unknown) => err instanceof FhirError && err.kind === 'not-found',
+    );
   });
 });

@@ -125,9 +125,7 @@ describe('R4 definitions', function () {
     const differences: string[] = [];
     for (const [def, props] of expected) {
       const schemaProps = definitions[def].properties ?? {};
-      const actual = new Set(
-        Object.keys(schemaProps).filter((p) => !(p === 'resourceType' && 'const' in (schemaProps[p] as object))),
-      );
+      const actual = new Set(Object.keys(schemaProps).filter((p) => !(p === 'resourceType' && 'const' in (schemaProps[p] as object))));
       for (const p of actual) {
         // Extension.url is a plain string in R4's definitions; the schema allows its `_url`: harmless.
         if (!props.has(p) && !(def === 'Extension' && p === '_url')) {

@@ -116,12 +116,7 @@ function r4EvidenceVariableCharacteristic(): ElementDefinition[] {
     ),
     r4Element(`${p}.usageContext`, 0, '*', [{ code: 'UsageContext' }]),
     r4Element(`${p}.exclude`, 0, '1', [{ code: 'boolean' }], { isSummary: true }),
-    r4Element(`${p}.participantEffective[x]`, 0, '1', [
-      { code: 'dateTime' },
-      { code: 'Period' },
-      { code: 'Duration' },
-      { code: 'Timing' },
-    ]),
+    r4Element(`${p}.participantEffective[x]`, 0, '1', [{ code: 'dateTime' }, { code: 'Period' }, { code: 'Duration' }, { code: 'Timing' }]),
     r4Element(`${p}.timeFromStart`, 0, '1', [{ code: 'Duration' }]),
     r4Element(`${p}.groupMeasure`, 0, '1', [{ code: 'code' }], {
       binding: { strength: 'required', valueSet: 'http://hl7.org/fhir/ValueSet/group-measure|4.0.1' },
@@ -150,9 +145,7 @@ function correct(sd: StructureDefinition): StructureDefinition {
     element = [...before, ...own, ...r4EvidenceVariableCharacteristic(), ...after];
   }
   if (sd.type === 'Bundle') {
-    element = element.map((e) =>
-      e.path === 'Bundle.entry.response.outcome' ? { ...e, type: [{ code: 'Resource' }] } : e,
-    );
+    element = element.map((e) => (e.path === 'Bundle.entry.response.outcome' ? { ...e, type: [{ code: 'Resource' }] } : e));
   }
   if (sd.type === 'RiskAssessment') {
     element = element.map((e) =>

@@ -322,9 +322,7 @@ function translate(ctx: Context, errors: readonly ErrorObject[]): void {
       }
       case 'enum': {
         const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
-        ctx.out.push(
-          issue('value', `Invalid code ${JSON.stringify(here)} for '${name}': expected one of ${allowed}`, path),
-        );
+        ctx.out.push(issue('value', `Invalid code ${JSON.stringify(here)} for '${name}': expected one of ${allowed}`, path));
         break;
       }
       case 'discriminator': {

@@ -26,7 +26,11 @@ describe('custom SearchParameters in profiles/ (searchparameter.html)', () => {
   it('the project parameters in profiles/ are indexed beside R4 ones', () => {
     assert.equal(getSearchParameter('Patient', 'mothers-maiden-name')?.type, 'string');
     assert.equal(getSearchParameter('Patient', 'interpreter-required')?.type, 'token');
-    assert.equal(getSearchParameter('Patient', 'family')?.url, 'http://hl7.org/fhir/SearchParameter/individual-family', 'R4 parameters stay');
+    assert.equal(
+      getSearchParameter('Patient', 'family')?.url,
+      'http://hl7.org/fhir/SearchParameter/individual-family',
+      'R4 parameters stay',
+    );
   });
 
   it('a well-formed parameter passes', () => {
@@ -35,7 +39,10 @@ describe('custom SearchParameters in profiles/ (searchparameter.html)', () => {
 
   it('url, name, description and code are required (SearchParameter cardinality 1..1), naming the file', () => {
     for (const element of ['url', 'name', 'description', 'code']) {
-      assert.throws(() => check({ [element]: undefined }), new RegExp(`^Error: profiles/x\\.json: SearchParameter.* ${element}: is required`));
+      assert.throws(
+        () => check({ [element]: undefined }),
+        new RegExp(`^Error: profiles/x\\.json: SearchParameter.* ${element}: is required`),
+      );
     }
   });
 
@@ -52,7 +59,7 @@ describe('custom SearchParameters in profiles/ (searchparameter.html)', () => {
 
   it('an expression is required for every non-composite type and must parse as FHIRPath', () => {
     assert.throws(() => check({ expression: undefined }), /expression: is required/);
-    assert.throws(() => check({ expression: "Encounter.where(" }), /expression: is not valid FHIRPath/);
+    assert.throws(() => check({ expression: 'Encounter.where(' }), /expression: is not valid FHIRPath/);
     assert.throws(() => check({ type: 'composite', expression: undefined }), /component: a composite parameter needs/);
     assert.doesNotThrow(() =>
       check({
@@ -68,16 +75,27 @@ describe('custom SearchParameters in profiles/ (searchparameter.html)', () => {
   });
 
   it('a code that an R4 parameter of the same base has is an error unless it is the same url', () => {
-    assert.throws(() => check({ code: 'status' }), /code: clashes with http:\/\/hl7.org\/fhir\/SearchParameter\/Encounter-status on Encounter/);
+    assert.throws(
+      () => check({ code: 'status' }),
+      /code: clashes with http:\/\/hl7.org\/fhir\/SearchParameter\/Encounter-status on Encounter/,
+    );
     assert.doesNotThrow(() => check({ code: 'status', url: 'http://hl7.org/fhir/SearchParameter/Encounter-status' }));
     assert.doesNotThrow(() => check({ code: 'status', base: ['Basic'] }), 'the same code on another base is fine');
   });
 
   it('a file holds a SearchParameter or a Bundle of them, nothing else', () => {
     assert.deepEqual(searchParametersOf(valid, 'f'), [valid]);
-    const bundle: Bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: valid }, { resource: { ...valid, code: 'ward2' } }] };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: valid }, { resource: { ...valid, code: 'ward2' } }],
+    };
     assert.equal(searchParametersOf(bundle, 'f').length, 2);
-    assert.throws(() => searchParametersOf({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Basic', code: {} } }] }, 'f'), /^Error: f: Bundle.entry\[0\].resource must be a SearchParameter/);
+    assert.throws(
+      () =>
+        searchParametersOf({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Basic', code: {} } }] }, 'f'),
+      /^Error: f: Bundle.entry\[0\].resource must be a SearchParameter/,
+    );
     assert.throws(() => searchParametersOf({ resourceType: 'Basic', code: {} }, 'f'), /expected a SearchParameter or a Bundle/);
   });
 });

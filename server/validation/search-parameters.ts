@@ -22,7 +22,8 @@ const CODE = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** The SearchParameters a file holds: the resource itself, or every entry of a Bundle (nothing else allowed). */
 export function searchParametersOf(resource: Resource, source: string): SearchParameter[] {
   if (resource.resourceType === 'SearchParameter') return [resource];
-  if (resource.resourceType !== 'Bundle') throw new Error(`${source}: expected a SearchParameter or a Bundle of them, got ${resource.resourceType}`);
+  if (resource.resourceType !== 'Bundle')
+    throw new Error(`${source}: expected a SearchParameter or a Bundle of them, got ${resource.resourceType}`);
   const out: SearchParameter[] = [];
   (resource.entry ?? []).forEach((entry, i) => {
     const r = entry.resource;
@@ -74,7 +75,10 @@ export function checkSearchParameter(sp: SearchParameter, source: string, isReso
 }
 
 /** Checks and indexes custom SearchParameters in order (a later one is checked against the earlier ones). */
-export function indexCustomSearchParameters(list: { sp: SearchParameter; source: string }[], isResourceType: (type: string) => boolean): void {
+export function indexCustomSearchParameters(
+  list: { sp: SearchParameter; source: string }[],
+  isResourceType: (type: string) => boolean,
+): void {
   for (const { sp, source } of list) {
     checkSearchParameter(sp, source, isResourceType);
     indexSearchParameter(sp);

@@ -65,13 +65,18 @@ function visit(value: unknown, depth: number, walk: Walk): boolean {
  * How many JSON values `resource` (a JSON object with a known resourceType) holds, and the issue when it
  * crosses one of `limits` (the count then stops there).
  */
-export function measure(resource: Record<string, unknown>, resourceType: string, limits: ResourceLimits): { elements: number; issue?: Issue } {
+export function measure(
+  resource: Record<string, unknown>,
+  resourceType: string,
+  limits: ResourceLimits,
+): { elements: number; issue?: Issue } {
   const walk: Walk = { limits, count: 0 };
   if (visit(resource, 0, walk)) return { elements: walk.count };
   const where = toFhirPath(resource, resourceType, walk.at!.reverse());
-  const found = walk.crossed === 'depth'
-    ? issue('too-costly', `The resource is nested deeper than ${limits.maxDepth} levels (MAX_RESOURCE_DEPTH)`, where)
-    : issue('too-costly', `The resource holds more than ${limits.maxElements} elements (MAX_RESOURCE_ELEMENTS)`, where);
+  const found =
+    walk.crossed === 'depth'
+      ? issue('too-costly', `The resource is nested deeper than ${limits.maxDepth} levels (MAX_RESOURCE_DEPTH)`, where)
+      : issue('too-costly', `The resource holds more than ${limits.maxElements} elements (MAX_RESOURCE_ELEMENTS)`, where);
   return { elements: walk.count, issue: found };
 }
 
@@ -80,5 +85,9 @@ export function searchValuesIssue(values: Record<string, unknown>, resourceType:
   let count = 0;
   for (const field of Object.values(values)) if (Array.isArray(field)) count += field.length;
   if (count <= limits.maxSearchValues) return undefined;
-  return issue('too-costly', `The resource has ${count} search values; the limit is ${limits.maxSearchValues} (MAX_SEARCH_VALUES)`, resourceType);
+  return issue(
+    'too-costly',
+    `The resource has ${count} search values; the limit is ${limits.maxSearchValues} (MAX_SEARCH_VALUES)`,
+    resourceType,
+  );
 }

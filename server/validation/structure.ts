@@ -50,7 +50,6 @@ import { isFull, issue, type Issue } from './issue.ts';
 import { BASE64_REGEX } from './schema.ts';
 import { isJsonObject } from '../fhir-json/fhir-json.ts';
 
-
 // ---------------------------------------------------------------------------
 // Primitive values, with R4's (XML Schema) meaning of whitespace
 

@@ -150,15 +150,11 @@ describe('validateResource', function () {
   });
 
   it('rejects an invariant violation with 400', () => {
-    expectIssue(
-      { resourceType: 'Patient', contact: [{ extension: [{ url: 'http://example.org/x', valueString: 'x' }] }] },
-      'invalid',
-      {
-        code: 'invariant',
-        expression: 'Patient.contact[0]',
-        diagnostics: 'Constraint pat-1 not met: SHALL at least contain a contact\'s details or a reference to an organization',
-      },
-    );
+    expectIssue({ resourceType: 'Patient', contact: [{ extension: [{ url: 'http://example.org/x', valueString: 'x' }] }] }, 'invalid', {
+      code: 'invariant',
+      expression: 'Patient.contact[0]',
+      diagnostics: "Constraint pat-1 not met: SHALL at least contain a contact's details or a reference to an organization",
+    });
   });
 
   it('rejects an unknown, non-R4 or missing resourceType, and what is not an object', () => {
@@ -201,10 +197,7 @@ describe('validateResource', function () {
     it('accepts a resource that conforms (versioned canonical too)', () => {
       const patient = { identifier: [{ system: 'urn:x', value: '1' }], birthDate: '1970-01-01' };
       assert.equal(validateResource({ resourceType: 'Patient', meta: { profile: [FHIRLINE_PATIENT] }, ...patient }), undefined);
-      assert.equal(
-        validateResource({ resourceType: 'Patient', meta: { profile: [FHIRLINE_PATIENT + '|0.1.0'] }, ...patient }),
-        undefined,
-      );
+      assert.equal(validateResource({ resourceType: 'Patient', meta: { profile: [FHIRLINE_PATIENT + '|0.1.0'] }, ...patient }), undefined);
     });
 
     it('ignores unknown profiles; rejects a profile for another type with 422', () => {
@@ -213,11 +206,15 @@ describe('validateResource', function () {
         validateResource({ resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Patient'] } }),
         undefined,
       );
-      expectIssue({ resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Observation'] } }, 'unprocessable', {
-        code: 'processing',
-        expression: 'Patient.meta.profile[0]',
-        diagnostics: 'Profile http://hl7.org/fhir/StructureDefinition/Observation is for Observation, not Patient',
-      });
+      expectIssue(
+        { resourceType: 'Patient', meta: { profile: ['http://hl7.org/fhir/StructureDefinition/Observation'] } },
+        'unprocessable',
+        {
+          code: 'processing',
+          expression: 'Patient.meta.profile[0]',
+          diagnostics: 'Profile http://hl7.org/fhir/StructureDefinition/Observation is for Observation, not Patient',
+        },
+      );
     });
   });
 });

@@ -38,7 +38,10 @@ export function fhirClient(http: Http): FhirClient {
     async ids(url, headers = {}) {
       const res = await http.get(url).set(headers);
       assert.equal(res.status, 200, res.text);
-      return ((res.body.entry ?? []) as SearchEntry[]).filter((e) => e.search.mode === 'match').map((e) => e.resource.id).sort();
+      return ((res.body.entry ?? []) as SearchEntry[])
+        .filter((e) => e.search.mode === 'match')
+        .map((e) => e.resource.id)
+        .sort();
     },
   };
 }
@@ -47,7 +50,13 @@ export function fhirClient(http: Http): FhirClient {
  * Asserts an error answer: `status` and an OperationOutcome whose first issue has `code` and, when given,
  * `expression` as its only expression; answers the OperationOutcome.
  */
-export function assertOutcome(res: { status: number; body: unknown; text: string }, status: number, code: string, expression?: string, label = ''): OperationOutcome {
+export function assertOutcome(
+  res: { status: number; body: unknown; text: string },
+  status: number,
+  code: string,
+  expression?: string,
+  label = '',
+): OperationOutcome {
   assert.equal(res.status, status, `${label} ${res.text}`);
   const outcome = res.body as OperationOutcome;
   assert.equal(outcome.resourceType, 'OperationOutcome', label);

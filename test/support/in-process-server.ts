@@ -36,7 +36,13 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}, features: Feature[] = [hl7Listener()]): Promise<TestServer> {
   loadDefinitions();
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirline-test-'));
-  const config: Config = loadConfig({ BASE_URL: 'http://fhir.test/fhir', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREPARE_WORKERS: '0', ...env });
+  const config: Config = loadConfig({
+    BASE_URL: 'http://fhir.test/fhir',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    PREPARE_WORKERS: '0',
+    ...env,
+  });
   const store = new EmbeddedStore(dataDir);
   for (const feature of features) for (const collection of feature.collections) store.register(collection);
   await store.open();
@@ -44,7 +50,10 @@ export async function startTestServer(env: Record<string, string> = {}, features
   const services: Services = { config, store, logger: createLogger('silent'), preparer };
   const engine = createEngine(services);
   return {
-    app: createApp(services, features.flatMap((f) => (f.routes ? [f.routes(engine)] : []))),
+    app: createApp(
+      services,
+      features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
+    ),
     services,
     engine,
     async close() {

@@ -29,7 +29,11 @@ export function rawRequest(port: number, req: RawRequest, timeoutMs = 30_000): P
     'Connection: close',
     ...(req.body === undefined ? [] : [`Content-Length: ${body.length}`]),
   ];
-  const head = Buffer.concat([Buffer.from(`${req.method} `), Buffer.from(req.target), Buffer.from(` HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`)]);
+  const head = Buffer.concat([
+    Buffer.from(`${req.method} `),
+    Buffer.from(req.target),
+    Buffer.from(` HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`),
+  ]);
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

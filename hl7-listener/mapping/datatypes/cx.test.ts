@@ -23,7 +23,10 @@ describe('CX -> Identifier (IG datatype-cx-to-identifier)', () => {
     assert.deepEqual(unknown?.assigner, { display: 'ELSEWHERE' });
   });
   it('maps CX-7/CX-8 to period, and an empty CX-1 to nothing', () => {
-    assert.deepEqual(cxToIdentifier(repetition('1^^^STJ^MR^^20200101^20301231'), profile, at)?.period, { start: '2020-01-01', end: '2030-12-31' });
+    assert.deepEqual(cxToIdentifier(repetition('1^^^STJ^MR^^20200101^20301231'), profile, at)?.period, {
+      start: '2020-01-01',
+      end: '2030-12-31',
+    });
     assert.equal(cxToIdentifier(repetition('^^^STJ^MR'), profile, at), undefined);
   });
 });

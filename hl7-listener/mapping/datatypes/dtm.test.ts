@@ -34,7 +34,11 @@ describe('DTM -> dateTime (IG datatype map DTM; R4 datatypes.html#dateTime)', ()
   });
   it('rejects impossible values as a data type error (0357 code 102) at the location', () => {
     for (const bad of ['20240230', '2024131', '20241301', '20240305250000', 'yesterday']) {
-      assert.throws(() => dtmToDateTime(bad, 'UTC', at), (e: MappingError) => e.code === '102' && e.location?.field === 7, bad);
+      assert.throws(
+        () => dtmToDateTime(bad, 'UTC', at),
+        (e: MappingError) => e.code === '102' && e.location?.field === 7,
+        bad,
+      );
     }
   });
   it('DT keeps the date part only', () => {

@@ -24,7 +24,10 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC, in minutes, at the instant `utcMillis`, as ICU formats it. Throws RangeError for unknown zones. */
 function formattedOffset(timeZone: string, utcMillis: number): number {
-  const name = formatter(timeZone).formatToParts(new Date(utcMillis)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    formatter(timeZone)
+      .formatToParts(new Date(utcMillis))
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }

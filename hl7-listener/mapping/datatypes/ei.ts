@@ -11,7 +11,12 @@ import { systemFor } from './hd.ts';
 import type { UnnamedRole } from '../placeholder-systems.ts';
 
 /** `typeCode`: PLAC or FILL (table 0203), as the IG sets for ORC-2/ORC-3. `role`: see systemFor. */
-export function eiToIdentifier(rep: Repetition | undefined, profile: SenderProfile, typeCode?: 'PLAC' | 'FILL', role?: UnnamedRole): Identifier | undefined {
+export function eiToIdentifier(
+  rep: Repetition | undefined,
+  profile: SenderProfile,
+  typeCode?: 'PLAC' | 'FILL',
+  role?: UnnamedRole,
+): Identifier | undefined {
   const value = component(rep, 1);
   if (value === undefined) return undefined;
   const namespace = component(rep, 2);

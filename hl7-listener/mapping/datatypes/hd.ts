@@ -35,7 +35,9 @@ function universalIdSystem({ universalId, universalIdType }: AssigningAuthority)
     case 'ISO':
       return /^[0-2](\.(0|[1-9]\d*))+$/.test(universalId) ? `urn:oid:${universalId}` : undefined;
     case 'UUID':
-      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(universalId) ? `urn:uuid:${universalId.toLowerCase()}` : undefined;
+      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(universalId)
+        ? `urn:uuid:${universalId.toLowerCase()}`
+        : undefined;
     case 'URI':
     case 'URL':
       return /^[a-z][a-z0-9+.-]*:\S+$/i.test(universalId) ? universalId : undefined;

@@ -12,11 +12,16 @@ import { systemFor } from './hd.ts';
 export function xcnToReference(rep: Repetition | undefined, profile: SenderProfile): Reference<Practitioner> | undefined {
   if (!rep) return undefined;
   const id = component(rep, 1);
-  const name = [component(rep, 6), component(rep, 3), component(rep, 4), component(rep, 2, 1), component(rep, 5)].filter((p) => p !== undefined).join(' ');
+  const name = [component(rep, 6), component(rep, 3), component(rep, 4), component(rep, 2, 1), component(rep, 5)]
+    .filter((p) => p !== undefined)
+    .join(' ');
   if (id === undefined && name === '') return undefined;
   const reference: Reference<Practitioner> = { type: 'Practitioner' };
   if (id !== undefined) {
-    const system = systemFor({ namespace: component(rep, 9, 1), universalId: component(rep, 9, 2), universalIdType: component(rep, 9, 3) }, profile);
+    const system = systemFor(
+      { namespace: component(rep, 9, 1), universalId: component(rep, 9, 2), universalIdType: component(rep, 9, 3) },
+      profile,
+    );
     reference.identifier = { ...(system && { system }), value: id };
   }
   if (name !== '') reference.display = name;

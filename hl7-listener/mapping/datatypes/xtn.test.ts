@@ -4,7 +4,11 @@ import { repetition } from '../testing/hand-built.ts';
 
 describe('XTN -> ContactPoint (IG datatype-xtn-to-contactpoint)', () => {
   it('phone from its parts, use from table 0201', () => {
-    assert.deepEqual(xtnToContactPoint(repetition('^PRN^PH^^33^1^45678901^12')), { system: 'phone', value: '+33 (1) 45678901 ext. 12', use: 'home' });
+    assert.deepEqual(xtnToContactPoint(repetition('^PRN^PH^^33^1^45678901^12')), {
+      system: 'phone',
+      value: '+33 (1) 45678901 ext. 12',
+      use: 'home',
+    });
   });
   it('email from XTN-4, mobile from CP, the old format XTN-1 as a last resort', () => {
     assert.deepEqual(xtnToContactPoint(repetition('^NET^Internet^marie@example.org')), { system: 'email', value: 'marie@example.org' });

@@ -10,7 +10,13 @@ describe('ADT^A40 merge (no IG map: README "A40")', () => {
     const [survivor, merged] = mapA40(message, context);
     const s = survivor.resource as Patient;
     const m = merged.resource as Patient;
-    assert.deepEqual(s.identifier?.map((i) => [i.value, i.use]), [['100234', undefined], ['100999', 'old']]);
+    assert.deepEqual(
+      s.identifier?.map((i) => [i.value, i.use]),
+      [
+        ['100234', undefined],
+        ['100999', 'old'],
+      ],
+    );
     assert.deepEqual(s.link, [{ other: { reference: merged.fullUrl }, type: 'replaces' }]);
     assert.equal(m.active, false);
     assert.deepEqual(m.link, [{ other: { reference: survivor.fullUrl }, type: 'replaced-by' }]);

@@ -45,7 +45,9 @@ export function mapA40(message: Hl7Message, context: MappingContext): Transactio
       identifier: merged,
       link: [{ other: { reference: survivorEntry.fullUrl }, type: 'replaced-by' }],
     };
-    const name = repetitions(segment, 7).map((rep) => xpnToHumanName(rep, tz, at(7))).filter((n) => n !== undefined);
+    const name = repetitions(segment, 7)
+      .map((rep) => xpnToHumanName(rep, tz, at(7)))
+      .filter((n) => n !== undefined);
     if (name.length > 0) mergedPatient.name = name;
     // The merged record is found by its identifier whether still active or not (a repeated A40), but never the survivor.
     const mergedQuery = `identifier=${tokenParameter(merged[0].system, merged[0].value!)}&identifier:not=${tokenParameter(survivorKey.system, survivorKey.value!)}`;
@@ -53,7 +55,10 @@ export function mapA40(message: Hl7Message, context: MappingContext): Transactio
     const known = new Set(survivor.patient.identifier!.map((i) => `${i.system}|${i.value}`));
     survivorEntry.resource = {
       ...survivorEntry.resource,
-      identifier: [...survivor.patient.identifier!, ...merged.filter((i) => !known.has(`${i.system}|${i.value}`)).map((i) => ({ ...i, use: 'old' as const }))],
+      identifier: [
+        ...survivor.patient.identifier!,
+        ...merged.filter((i) => !known.has(`${i.system}|${i.value}`)).map((i) => ({ ...i, use: 'old' as const })),
+      ],
       link: [{ other: { reference: mergedEntry.fullUrl }, type: 'replaces' }],
     } as Patient;
     entries.push(survivorEntry, mergedEntry);

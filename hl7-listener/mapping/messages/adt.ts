@@ -55,7 +55,15 @@ export function mapAdt(message: Hl7Message, event: string, context: MappingConte
   const pv1 = firstSegment(message, 'PV1');
   if (rule !== 'none' && pv1) {
     const status = rule === 'data' ? statusFromData(message) : rule;
-    const mapped = pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, status, patient.reference, eventTime(message, context), rule === 'data' ? undefined : patient.key);
+    const mapped = pv1ToEncounter(
+      pv1,
+      firstSegment(message, 'PV2'),
+      context,
+      status,
+      patient.reference,
+      eventTime(message, context),
+      rule === 'data' ? undefined : patient.key,
+    );
     if (mapped) {
       const entry = conditionalUpdate(context, 'Encounter', mapped.encounter, mapped.query);
       entries.push(entry);
@@ -87,7 +95,11 @@ export function mapAdt(message: Hl7Message, event: string, context: MappingConte
     const seq = sequenceOf(message, obx);
     const mapped = obxToObservation(obx, seq, context);
     if (!mapped.observation) return; // a document in an ADT has no report to hang on (README)
-    const observation = { ...mapped.observation, identifier: [derivedIdentifier(patient.key, 'OBX', mapped.key)], subject: patient.reference };
+    const observation = {
+      ...mapped.observation,
+      identifier: [derivedIdentifier(patient.key, 'OBX', mapped.key)],
+      subject: patient.reference,
+    };
     if (encounterRef) observation.encounter = encounterRef;
     const notes = notesAfter(message.segments, index);
     if (notes.length > 0) observation.note = notes;

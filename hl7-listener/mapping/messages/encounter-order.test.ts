@@ -10,7 +10,11 @@ const encounter = (time: string, status: Encounter['status']): Encounter => ({
   class: { code: 'IMP' },
   extension: [{ url: EVENT_TIME_URL, valueDateTime: time }],
 });
-const entry = (e: Encounter): TransactionEntry => ({ fullUrl: 'urn:uuid:e', resource: e, request: { method: 'PUT', url: 'Encounter?identifier=s%7C1' } });
+const entry = (e: Encounter): TransactionEntry => ({
+  fullUrl: 'urn:uuid:e',
+  resource: e,
+  request: { method: 'PUT', url: 'Encounter?identifier=s%7C1' },
+});
 
 describe('out-of-order ADT never moves an Encounter backwards (hook for the listener)', () => {
   it('an older event than the stored one becomes a conditional create with the same fullUrl', () => {

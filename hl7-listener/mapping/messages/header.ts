@@ -26,7 +26,10 @@ export function messageType(message: Hl7Message): MessageType {
 export function eventTime(message: Hl7Message, context: MappingContext): string | undefined {
   const tz = context.profile.timeZone ?? 'UTC';
   const evn = firstSegment(message, 'EVN');
-  return dtmToDateTime(value(evn, 2), tz, { segment: 'EVN', sequence: 1, field: 2 }) ?? dtmToDateTime(value(firstSegment(message, 'MSH'), 7), tz, { segment: 'MSH', sequence: 1, field: 7 });
+  return (
+    dtmToDateTime(value(evn, 2), tz, { segment: 'EVN', sequence: 1, field: 2 }) ??
+    dtmToDateTime(value(firstSegment(message, 'MSH'), 7), tz, { segment: 'MSH', sequence: 1, field: 7 })
+  );
 }
 
 export interface PatientEntry {
@@ -42,7 +45,12 @@ export interface PatientEntry {
  * when unknown, so an A08 before its A01 creates it). Orders and results only create it when unknown
  * (conditional create) and never overwrite what ADT said.
  */
-export function patientEntry(message: Hl7Message, context: MappingContext, mode: 'update' | 'create-if-unknown', withContacts: boolean): PatientEntry {
+export function patientEntry(
+  message: Hl7Message,
+  context: MappingContext,
+  mode: 'update' | 'create-if-unknown',
+  withContacts: boolean,
+): PatientEntry {
   const pid = firstSegment(message, 'PID');
   if (!pid) throw required('PID segment', { segment: 'PID', sequence: 1 });
   const mapped = pidToPatient(pid, firstSegment(message, 'PD1'), context);
@@ -53,6 +61,9 @@ export function patientEntry(message: Hl7Message, context: MappingContext, mode:
       .filter((c) => c !== undefined);
     if (contacts.length > 0) mapped.patient.contact = contacts;
   }
-  const entry = mode === 'update' ? conditionalUpdate(context, 'Patient', mapped.patient, mapped.query) : conditionalCreate(context, 'Patient', mapped.patient, mapped.query);
+  const entry =
+    mode === 'update'
+      ? conditionalUpdate(context, 'Patient', mapped.patient, mapped.query)
+      : conditionalCreate(context, 'Patient', mapped.patient, mapped.query);
   return { entry, reference: { reference: entry.fullUrl }, key: patientKey(mapped), query: mapped.query };
 }

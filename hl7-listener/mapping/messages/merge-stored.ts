@@ -11,7 +11,11 @@ import type { TransactionEntry } from '../entries.ts';
 /** A Patient entry of an A40 (the only mapping that writes `replaces` / `replaced-by` links). */
 export function isMergeEntry(entry: TransactionEntry): boolean {
   const resource = entry.resource as Patient;
-  return resource.resourceType === 'Patient' && entry.request.method === 'PUT' && (resource.link ?? []).some((l) => l.type === 'replaces' || l.type === 'replaced-by');
+  return (
+    resource.resourceType === 'Patient' &&
+    entry.request.method === 'PUT' &&
+    (resource.link ?? []).some((l) => l.type === 'replaces' || l.type === 'replaced-by')
+  );
 }
 
 const identifierKey = (i: Identifier) => `${i.system ?? ''}|${i.value ?? ''}`;
@@ -30,12 +34,20 @@ function union<T>(stored: T[] | undefined, incoming: T[] | undefined, key: (t: T
  * (AE, the sender retries) instead of being overwritten. `storedIds`: fullUrl -> `Patient/id` of the entries
  * that match a stored Patient.
  */
-export function mergeIntoStored(entry: TransactionEntry, stored: Patient | undefined, versionId: number | undefined, storedIds: ReadonlyMap<string, string>): TransactionEntry {
+export function mergeIntoStored(
+  entry: TransactionEntry,
+  stored: Patient | undefined,
+  versionId: number | undefined,
+  storedIds: ReadonlyMap<string, string>,
+): TransactionEntry {
   if (!stored || versionId === undefined || !isMergeEntry(entry)) return entry;
   const incoming = entry.resource as Patient;
   const { identifier, name, meta, active, ...carried } = incoming;
   // A link to the other Patient of the merge compares with the stored one by the id that fullUrl will become.
-  const link = incoming.link?.map((l) => ({ ...l, other: { ...l.other, reference: storedIds.get(l.other.reference ?? '') ?? l.other.reference } }));
+  const link = incoming.link?.map((l) => ({
+    ...l,
+    other: { ...l.other, reference: storedIds.get(l.other.reference ?? '') ?? l.other.reference },
+  }));
   const { versionId: _v, lastUpdated: _l, ...storedMeta } = stored.meta ?? {};
   const resource: Patient = {
     ...carried,

@@ -9,7 +9,14 @@ import type { ServiceRequest } from '@medplum/fhirtypes';
 import { firstSegment, repetitions, value } from '../access.ts';
 import { cweToCodeableConcept } from '../datatypes/cwe.ts';
 import type { MappingContext } from '../context.ts';
-import { conditionalCreate, conditionalPatch, conditionalUpdate, derivedIdentifier, identifierQuery, type TransactionEntry } from '../entries.ts';
+import {
+  conditionalCreate,
+  conditionalPatch,
+  conditionalUpdate,
+  derivedIdentifier,
+  identifierQuery,
+  type TransactionEntry,
+} from '../entries.ts';
 import { required } from '../errors.ts';
 import type { Hl7Message } from '../../message.ts';
 import { notesAfter } from '../segments/nte.ts';
@@ -22,7 +29,8 @@ export function mapOrders(message: Hl7Message, context: MappingContext): Transac
   const patient = patientEntry(message, context, 'create-if-unknown', false);
   const entries: TransactionEntry[] = [patient.entry];
   const pv1 = firstSegment(message, 'PV1');
-  const encounter = pv1 && pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, 'unknown', patient.reference, eventTime(message, context));
+  const encounter =
+    pv1 && pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, 'unknown', patient.reference, eventTime(message, context));
   let encounterRef: string | undefined;
   if (encounter) {
     const entry = conditionalCreate(context, 'Encounter', encounter.encounter, encounter.query);
@@ -41,13 +49,19 @@ export function mapOrders(message: Hl7Message, context: MappingContext): Transac
     if (duplicate) query = identifierQuery([duplicate])!;
     used.add(query);
     if (!group.obr && !group.detail && value(group.orc, 1) !== 'NW') {
-      entries.push(conditionalPatch(context, `ORC/${group.sequence}`, 'ServiceRequest', query, [{ op: 'replace', path: '/status', value: orderStatus(group.orc) }]));
+      entries.push(
+        conditionalPatch(context, `ORC/${group.sequence}`, 'ServiceRequest', query, [
+          { op: 'replace', path: '/status', value: orderStatus(group.orc) },
+        ]),
+      );
       continue;
     }
     const request: ServiceRequest = toServiceRequest(group.orc, group.obr, group.sequence, context, patient.reference);
     if (duplicate) request.identifier = [...(request.identifier ?? []), duplicate];
     // RQD-2 item code (else RQD-3 external code) or RXO-1 requested give code stand for OBR-4 (HL7 v2.5.1 4.6, 4A.4.1).
-    const detailCode = group.detail && cweToCodeableConcept(repetitions(group.detail, group.detail.name === 'RQD' ? 2 : 1)[0] ?? repetitions(group.detail, 3)[0]);
+    const detailCode =
+      group.detail &&
+      cweToCodeableConcept(repetitions(group.detail, group.detail.name === 'RQD' ? 2 : 1)[0] ?? repetitions(group.detail, 3)[0]);
     if (!request.code && detailCode) request.code = detailCode;
     if (encounterRef) request.encounter = { reference: encounterRef };
     const notes = notesAfter(message.segments, group.index);

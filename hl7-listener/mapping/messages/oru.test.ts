@@ -23,7 +23,9 @@ describe('ORU^R01 -> DiagnosticReport, Observations, Specimen (IG message-oru-r0
     const { message, context } = fixture('oru-r01.hl7');
     const observations = mapResults(message, context).filter((e) => e.resource.resourceType === 'Observation');
     assert.equal(observations[0].resource.resourceType, 'Observation');
-    assert.deepEqual((observations[0].resource as Observation).identifier, [{ system: SYSTEMS.filler, value: 'LAB-88001|http://loinc.org|2093-3|' }]);
+    assert.deepEqual((observations[0].resource as Observation).identifier, [
+      { system: SYSTEMS.filler, value: 'LAB-88001|http://loinc.org|2093-3|' },
+    ]);
     assert.equal((observations[2].resource as Observation).note?.[0].text, 'Low HDL: cardiovascular risk.');
     assert.equal((observations[0].resource as Observation).interpretation?.[0].coding?.[0].code, 'H');
   });
@@ -35,7 +37,11 @@ describe('ORU^R01 -> DiagnosticReport, Observations, Specimen (IG message-oru-r0
     assert.equal(dr.presentedForm?.[0].contentType, 'application/pdf');
     assert.equal(dr.presentedForm?.[0].url, binary.request.url);
     assert.equal(dr.presentedForm?.[0].data, undefined);
-    assert.ok(Buffer.from((binary.resource as Binary).data!, 'base64').toString('latin1').startsWith('%PDF-1.4'));
+    assert.ok(
+      Buffer.from((binary.resource as Binary).data!, 'base64')
+        .toString('latin1')
+        .startsWith('%PDF-1.4'),
+    );
     assert.equal(dr.result?.length, 1);
   });
 });

@@ -12,7 +12,14 @@
 import type { Attachment, DiagnosticReport, Encounter, Identifier, Observation, Reference, Specimen } from '@medplum/fhirtypes';
 import { firstSegment, sequenceOf, value } from '../access.ts';
 import type { MappingContext } from '../context.ts';
-import { binaryEntry, conditionalCreate, conditionalUpdate, derivedIdentifier, identifierQuery, type TransactionEntry } from '../entries.ts';
+import {
+  binaryEntry,
+  conditionalCreate,
+  conditionalUpdate,
+  derivedIdentifier,
+  identifierQuery,
+  type TransactionEntry,
+} from '../entries.ts';
 import { required } from '../errors.ts';
 import type { Hl7Message } from '../../message.ts';
 import { notesAfter } from '../segments/nte.ts';
@@ -27,7 +34,8 @@ export function mapResults(message: Hl7Message, context: MappingContext): Transa
   const patient = patientEntry(message, context, 'create-if-unknown', false);
   const entries: TransactionEntry[] = [patient.entry];
   const pv1 = firstSegment(message, 'PV1');
-  const encounter = pv1 && pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, 'unknown', patient.reference, eventTime(message, context));
+  const encounter =
+    pv1 && pv1ToEncounter(pv1, firstSegment(message, 'PV2'), context, 'unknown', patient.reference, eventTime(message, context));
   let encounterRef: Reference<Encounter> | undefined;
   if (encounter) {
     const entry = conditionalCreate(context, 'Encounter', encounter.encounter, encounter.query);
@@ -40,7 +48,13 @@ export function mapResults(message: Hl7Message, context: MappingContext): Transa
     const obr = group.obr!;
     const at = { segment: 'OBR', sequence: group.sequence, field: 3 };
     const numbers = orderNumbers(group.orc, obr, context);
-    const orderKey: Identifier = numbers.filler?.system ? numbers.filler : numbers.placer?.system ? numbers.placer : (() => { throw required('OBR-3/OBR-2 (filler or placer order number with a known assigning authority)', at); })();
+    const orderKey: Identifier = numbers.filler?.system
+      ? numbers.filler
+      : numbers.placer?.system
+        ? numbers.placer
+        : (() => {
+            throw required('OBR-3/OBR-2 (filler or placer order number with a known assigning authority)', at);
+          })();
 
     const request = toServiceRequest(group.orc, obr, group.sequence, context, patient.reference);
     if (!group.orc) request.status = 'active';
@@ -54,7 +68,11 @@ export function mapResults(message: Hl7Message, context: MappingContext): Transa
     group.spm.forEach((spm) => {
       const seq = sequenceOf(message, spm);
       const specimen = spmToSpecimen(spm, seq, context, patient.reference);
-      if (!specimen.identifier?.some((i) => i.system)) specimen.identifier = [...(specimen.identifier ?? []), derivedIdentifier(`${orderKey.system}|${orderKey.value}`, 'SPM', value(spm, 1) ?? String(seq))];
+      if (!specimen.identifier?.some((i) => i.system))
+        specimen.identifier = [
+          ...(specimen.identifier ?? []),
+          derivedIdentifier(`${orderKey.system}|${orderKey.value}`, 'SPM', value(spm, 1) ?? String(seq)),
+        ];
       const entry = conditionalUpdate(context, `SPM/${seq}`, specimen, identifierQuery(specimen.identifier)!);
       entries.push(entry);
       specimens.push({ reference: entry.fullUrl });

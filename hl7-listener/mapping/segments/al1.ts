@@ -11,7 +11,12 @@ import { ALLERGEN_TYPE, ALLERGY_SEVERITY } from '../vocabulary.ts';
 import { cweToCodeableConcept } from '../datatypes/cwe.ts';
 import { dtToDate } from '../datatypes/dtm.ts';
 
-export function al1ToAllergyIntolerance(al1: Segment, sequence: number, patient: Reference<Patient>, patientKey: string): AllergyIntolerance {
+export function al1ToAllergyIntolerance(
+  al1: Segment,
+  sequence: number,
+  patient: Reference<Patient>,
+  patientKey: string,
+): AllergyIntolerance {
   const at = (field: number): Location => ({ segment: 'AL1', sequence, field });
   const code = cweToCodeableConcept(repetitions(al1, 3)[0]);
   if (!code) throw required('AL1-3 (allergen code)', at(3));
@@ -27,7 +32,14 @@ export function al1ToAllergyIntolerance(al1: Segment, sequence: number, patient:
   if (category) allergy.category = [category];
   const criticality = ALLERGY_SEVERITY[value(al1, 4) ?? ''];
   if (criticality) allergy.criticality = criticality;
-  const reactions = repetitions(al1, 5).map((rep) => ({ text: rep.map((c) => c.join('&')).join(' ').trim() })).filter((r) => r.text !== '');
+  const reactions = repetitions(al1, 5)
+    .map((rep) => ({
+      text: rep
+        .map((c) => c.join('&'))
+        .join(' ')
+        .trim(),
+    }))
+    .filter((r) => r.text !== '');
   if (reactions.length > 0) allergy.reaction = [{ manifestation: reactions }];
   const recorded = dtToDate(value(al1, 6), at(6));
   if (recorded) allergy.onsetDateTime = recorded;

@@ -16,7 +16,14 @@ import { xcnToReference } from '../datatypes/xcn.ts';
 /** DG1-6 diagnosis type (table 0052) -> verification status: admitting and working are provisional. */
 const VERIFICATION: Record<string, string> = { A: 'provisional', W: 'provisional', F: 'confirmed' };
 
-export function dg1ToCondition(dg1: Segment, sequence: number, context: MappingContext, subject: Reference<Patient>, encounter: Reference<Encounter> | undefined, patientKey: string): Condition {
+export function dg1ToCondition(
+  dg1: Segment,
+  sequence: number,
+  context: MappingContext,
+  subject: Reference<Patient>,
+  encounter: Reference<Encounter> | undefined,
+  patientKey: string,
+): Condition {
   const at = (field: number): Location => ({ segment: 'DG1', sequence, field });
   const code = cweToCodeableConcept(repetitions(dg1, 3)[0]) ?? (value(dg1, 4) !== undefined ? { text: value(dg1, 4)! } : undefined);
   if (!code) throw required('DG1-3 (diagnosis code)', at(3));
@@ -31,7 +38,10 @@ export function dg1ToCondition(dg1: Segment, sequence: number, context: MappingC
   };
   if (encounter) condition.encounter = encounter;
   const verification = VERIFICATION[value(dg1, 6) ?? ''];
-  if (verification) condition.verificationStatus = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: verification }] };
+  if (verification)
+    condition.verificationStatus = {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: verification }],
+    };
   const onset = dtmToDateTime(value(dg1, 5), context.profile.timeZone ?? 'UTC', at(5));
   if (onset) condition.onsetDateTime = onset;
   const recorder = xcnToReference(repetitions(dg1, 16)[0], context.profile);

@@ -6,7 +6,18 @@ import { testContext } from '../testing/context.ts';
 describe('IN1 -> Coverage (IG segment-in1-to-coverage)', () => {
   it('payor, group class, period, relationship, policy number as subscriberId', () => {
     const parts = Array.from({ length: 37 }, () => '');
-    Object.assign(parts, { 0: 'IN1', 1: '1', 2: 'GOLD', 3: 'CPAM69^^^PAYERS', 4: 'CPAM du Rhône', 8: 'GRP-12', 12: '20240101', 13: '20241231', 17: 'SEL', 36: 'POL-1' });
+    Object.assign(parts, {
+      0: 'IN1',
+      1: '1',
+      2: 'GOLD',
+      3: 'CPAM69^^^PAYERS',
+      4: 'CPAM du Rhône',
+      8: 'GRP-12',
+      12: '20240101',
+      13: '20241231',
+      17: 'SEL',
+      36: 'POL-1',
+    });
     const c = in1ToCoverage(segment(parts.join('|')), 1, testContext(), { reference: 'urn:uuid:p' }, 'k')!;
     assert.equal(c.status, 'active');
     assert.equal(c.payor[0].display, 'CPAM du Rhône');

@@ -13,13 +13,27 @@ import { dtToDate } from '../datatypes/dtm.ts';
 import { tableSystem } from '../datatypes/hd.ts';
 
 /** Table 0063 -> subscriber-relationship (IG table-hl70063-to-subscriber-relationship, the common codes). */
-const RELATIONSHIP: Record<string, string> = { SEL: 'self', SPO: 'spouse', DOM: 'common', CHD: 'child', PAR: 'parent', EME: 'other', OTH: 'other' };
+const RELATIONSHIP: Record<string, string> = {
+  SEL: 'self',
+  SPO: 'spouse',
+  DOM: 'common',
+  CHD: 'child',
+  PAR: 'parent',
+  EME: 'other',
+  OTH: 'other',
+};
 
 /**
  * Undefined without IN1-3 and IN1-4: R4 Coverage.payor is required (1..*) and the message names no payer, so
  * that IN1 is left out rather than the whole message refused.
  */
-export function in1ToCoverage(in1: Segment, sequence: number, context: MappingContext, beneficiary: Reference<Patient>, patientKey: string): Coverage | undefined {
+export function in1ToCoverage(
+  in1: Segment,
+  sequence: number,
+  context: MappingContext,
+  beneficiary: Reference<Patient>,
+  patientKey: string,
+): Coverage | undefined {
   const at = (field: number): Location => ({ segment: 'IN1', sequence, field });
   const companyId = repetitions(in1, 3)[0] && cxToIdentifier(repetitions(in1, 3)[0], context.profile, at(3));
   const companyName = value(in1, 4);
@@ -29,7 +43,11 @@ export function in1ToCoverage(in1: Segment, sequence: number, context: MappingCo
   const policySystem = tableSystem(context.profile, companyId?.value) ?? companyId?.system;
   const coverage: Coverage = {
     resourceType: 'Coverage',
-    identifier: [policy !== undefined && policySystem ? { system: policySystem, value: policy } : derivedIdentifier(patientKey, 'IN1', companyId?.value ?? companyName, plan, policy)],
+    identifier: [
+      policy !== undefined && policySystem
+        ? { system: policySystem, value: policy }
+        : derivedIdentifier(patientKey, 'IN1', companyId?.value ?? companyName, plan, policy),
+    ],
     status: 'active',
     beneficiary,
     payor: [{ ...(companyId && { identifier: companyId }), ...(companyName !== undefined && { display: companyName }) }],
@@ -37,7 +55,13 @@ export function in1ToCoverage(in1: Segment, sequence: number, context: MappingCo
   if (policy !== undefined) coverage.subscriberId = policy;
   const group = value(in1, 8);
   if (group !== undefined) {
-    coverage.class = [{ type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'group' }] }, value: group, ...(value(in1, 9) && { name: value(in1, 9) }) }];
+    coverage.class = [
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/coverage-class', code: 'group' }] },
+        value: group,
+        ...(value(in1, 9) && { name: value(in1, 9) }),
+      },
+    ];
   }
   const start = dtToDate(value(in1, 12), at(12));
   const end = dtToDate(value(in1, 13), at(13));

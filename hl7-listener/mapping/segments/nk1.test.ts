@@ -4,9 +4,16 @@ import { segment } from '../testing/hand-built.ts';
 
 describe('NK1 -> Patient.contact', () => {
   it('name, relationship (tables 0063 and 0131), address, phone', () => {
-    const c = nk1ToContact(segment('NK1|1|Durand^Paul|SPO^Spouse^HL70063|1 rue A^^Lyon|^PRN^PH^^^^0612||EP^Emergency contact^HL70131'), 1, 'UTC')!;
+    const c = nk1ToContact(
+      segment('NK1|1|Durand^Paul|SPO^Spouse^HL70063|1 rue A^^Lyon|^PRN^PH^^^^0612||EP^Emergency contact^HL70131'),
+      1,
+      'UTC',
+    )!;
     assert.equal(c.name?.family, 'Durand');
-    assert.deepEqual(c.relationship?.map((r) => r.coding?.[0].code), ['SPO', 'EP']);
+    assert.deepEqual(
+      c.relationship?.map((r) => r.coding?.[0].code),
+      ['SPO', 'EP'],
+    );
     assert.equal(c.address?.city, 'Lyon');
     assert.equal(c.telecom?.[0].value, '0612');
   });

@@ -18,18 +18,24 @@ import { ADMINISTRATIVE_SEX } from '../vocabulary.ts';
 export function nk1ToContact(nk1: Segment, sequence: number, timeZone: string): PatientContact | undefined {
   const at = (field: number): Location => ({ segment: 'NK1', sequence, field });
   const contact: PatientContact = {};
-  const name = repetitions(nk1, 2).map((rep) => xpnToHumanName(rep, timeZone, at(2))).find((n) => n !== undefined);
+  const name = repetitions(nk1, 2)
+    .map((rep) => xpnToHumanName(rep, timeZone, at(2)))
+    .find((n) => n !== undefined);
   if (name) contact.name = name;
-  const relationship = [cweToCodeableConcept(repetitions(nk1, 3)[0], v2Table('0063')), cweToCodeableConcept(repetitions(nk1, 7)[0], v2Table('0131'))].filter(
-    (c) => c !== undefined,
-  );
+  const relationship = [
+    cweToCodeableConcept(repetitions(nk1, 3)[0], v2Table('0063')),
+    cweToCodeableConcept(repetitions(nk1, 7)[0], v2Table('0131')),
+  ].filter((c) => c !== undefined);
   if (relationship.length > 0) contact.relationship = relationship;
   const address = xadToAddress(repetitions(nk1, 4)[0] ?? []);
   if (address) contact.address = address;
-  const telecom = [...repetitions(nk1, 5).map(xtnToContactPoint), ...repetitions(nk1, 6).map((r) => {
-    const t = xtnToContactPoint(r);
-    return t && { ...t, use: 'work' as const };
-  })].filter((t) => t !== undefined);
+  const telecom = [
+    ...repetitions(nk1, 5).map(xtnToContactPoint),
+    ...repetitions(nk1, 6).map((r) => {
+      const t = xtnToContactPoint(r);
+      return t && { ...t, use: 'work' as const };
+    }),
+  ].filter((t) => t !== undefined);
   if (telecom.length > 0) contact.telecom = telecom;
   const sex = value(nk1, 15);
   if (sex !== undefined) contact.gender = ADMINISTRATIVE_SEX[sex.toUpperCase()] ?? 'unknown';

@@ -14,7 +14,12 @@ import { dtmToDateTime } from '../datatypes/dtm.ts';
 import { NM, nmToDecimal } from '../datatypes/nm.ts';
 
 export type ObxValue =
-  | { kind: 'value'; value: Partial<Pick<Observation, 'valueQuantity' | 'valueString' | 'valueCodeableConcept' | 'valueDateTime' | 'valueRange' | 'valueRatio'>> }
+  | {
+      kind: 'value';
+      value: Partial<
+        Pick<Observation, 'valueQuantity' | 'valueString' | 'valueCodeableConcept' | 'valueDateTime' | 'valueRange' | 'valueRatio'>
+      >;
+    }
   | { kind: 'attachment'; attachment: Attachment };
 
 /** The sent text is kept (datatypes/nm.ts): `13.50` stays `13.50`. */
@@ -41,8 +46,16 @@ export function quantity(value: number, units: Repetition | undefined): Quantity
 /** ED-2 type of data (table 0191) / ED-3 subtype -> a MIME type. */
 function mimeType(type: string | undefined, subtype: string | undefined): string | undefined {
   if (subtype?.includes('/')) return subtype.toLowerCase();
-  const major: Record<string, string> = { AP: 'application', IM: 'image', AU: 'audio', TEXT: 'text', TX: 'text', multipart: 'multipart', NS: 'application' };
-  const top = type !== undefined ? major[type] ?? major[type.toUpperCase()] : undefined;
+  const major: Record<string, string> = {
+    AP: 'application',
+    IM: 'image',
+    AU: 'audio',
+    TEXT: 'text',
+    TX: 'text',
+    multipart: 'multipart',
+    NS: 'application',
+  };
+  const top = type !== undefined ? (major[type] ?? major[type.toUpperCase()]) : undefined;
   if (subtype === undefined) return top === 'text' ? 'text/plain' : top === 'application' ? 'application/octet-stream' : undefined;
   return `${top ?? 'application'}/${subtype.toLowerCase()}`;
 }
@@ -54,9 +67,11 @@ function edAttachment(rep: Repetition, location: Location): Attachment {
   if (encoding === 'BASE64') {
     data = /\s/.test(raw) ? raw.replace(/\s+/g, '') : raw;
     // Linear checks: a regular expression repeating groups of four overflows the stack on a document of megabytes.
-    if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) throw fault(ERROR_CODES.dataTypeError, 'ED-5 is not valid Base64', { ...location, component: 5 });
+    if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data))
+      throw fault(ERROR_CODES.dataTypeError, 'ED-5 is not valid Base64', { ...location, component: 5 });
   } else if (encoding === 'HEX') {
-    if (raw.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(raw)) throw fault(ERROR_CODES.dataTypeError, 'ED-5 is not valid hexadecimal', { ...location, component: 5 });
+    if (raw.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(raw))
+      throw fault(ERROR_CODES.dataTypeError, 'ED-5 is not valid hexadecimal', { ...location, component: 5 });
     data = Buffer.from(raw, 'hex').toString('base64');
   } else {
     data = Buffer.from(raw, 'utf8').toString('base64');
@@ -81,15 +96,26 @@ export function obxValue(obx: Segment, sequence: number, timeZone: string): ObxV
       const separator = component(first, 3);
       const n2 = toNumber(component(first, 4), location);
       if (separator === ':' || separator === '/') {
-        return { kind: 'value', value: { valueRatio: { ...(n1 !== undefined && { numerator: { value: n1 } }), ...(n2 !== undefined && { denominator: { value: n2 } }) } } };
+        return {
+          kind: 'value',
+          value: {
+            valueRatio: { ...(n1 !== undefined && { numerator: { value: n1 } }), ...(n2 !== undefined && { denominator: { value: n2 } }) },
+          },
+        };
       }
       if (separator === '-') {
-        return { kind: 'value', value: { valueRange: { ...(n1 !== undefined && { low: quantity(n1, units) }), ...(n2 !== undefined && { high: quantity(n2, units) }) } } };
+        return {
+          kind: 'value',
+          value: {
+            valueRange: { ...(n1 !== undefined && { low: quantity(n1, units) }), ...(n2 !== undefined && { high: quantity(n2, units) }) },
+          },
+        };
       }
       if (n1 === undefined) throw fault(ERROR_CODES.dataTypeError, 'SN has no number', location);
       const q = quantity(n1, units);
       if (comparator === '<' || comparator === '>' || comparator === '<=' || comparator === '>=') q.comparator = comparator;
-      else if (comparator !== undefined && comparator !== '=') return { kind: 'value', value: { valueString: reps.map((r) => r.map((c) => c.join('&')).join('')).join('\n') } };
+      else if (comparator !== undefined && comparator !== '=')
+        return { kind: 'value', value: { valueString: reps.map((r) => r.map((c) => c.join('&')).join('')).join('\n') } };
       return { kind: 'value', value: { valueQuantity: q } };
     }
     case 'ST':

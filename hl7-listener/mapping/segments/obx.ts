@@ -32,7 +32,10 @@ export function referenceRange(text: string | undefined, units: Repetition | und
   const range = /^([+-]?\d+(?:\.\d+)?)\s*-\s*([+-]?\d+(?:\.\d+)?)$/.exec(t);
   if (range) return { low: quantity(nmToDecimal(range[1]), units), high: quantity(nmToDecimal(range[2]), units), text: t };
   const bound = /^(<=?|>=?)\s*([+-]?\d+(?:\.\d+)?)$/.exec(t);
-  if (bound) return bound[1].startsWith('<') ? { high: quantity(nmToDecimal(bound[2]), units), text: t } : { low: quantity(nmToDecimal(bound[2]), units), text: t };
+  if (bound)
+    return bound[1].startsWith('<')
+      ? { high: quantity(nmToDecimal(bound[2]), units), text: t }
+      : { low: quantity(nmToDecimal(bound[2]), units), text: t };
   return { text: t };
 }
 
@@ -64,7 +67,9 @@ export function obxToObservation(obx: Segment, sequence: number, context: Mappin
   if (effective) observation.effectiveDateTime = effective;
   const issued = asInstant(dtmToDateTime(value(obx, 19), tz, at(19)));
   if (issued) observation.issued = issued;
-  const performer = repetitions(obx, 16).map((rep) => xcnToReference(rep, context.profile)).filter((p) => p !== undefined);
+  const performer = repetitions(obx, 16)
+    .map((rep) => xcnToReference(rep, context.profile))
+    .filter((p) => p !== undefined);
   if (performer.length > 0) observation.performer = performer;
   const method = cweToCodeableConcept(repetitions(obx, 17)[0]);
   if (method) observation.method = method;

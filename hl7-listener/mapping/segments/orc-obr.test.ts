@@ -11,8 +11,20 @@ describe('ORC/OBR -> ServiceRequest and DiagnosticReport (IG segment-orc/obr map
     assert.equal(orderStatus(segment('ORC|HR|1')), 'on-hold');
   });
   it('placer (ORC-2) and filler (ORC-3) identifiers, code, requester, authoredOn', () => {
-    const sr = toServiceRequest(segment('ORC|NW|ORD-1^STJORD|LAB-1^STJLAB||||||20240312095500|||1^House^Greg^^^Dr^^^STJDOC'), segment('OBR|1|||24331-1^Lipid panel^LN'), 1, testContext(), { reference: 'urn:uuid:p' });
-    assert.deepEqual(sr.identifier?.map((i) => [i.system, i.value, i.type?.coding?.[0].code]), [[SYSTEMS.placer, 'ORD-1', 'PLAC'], [SYSTEMS.filler, 'LAB-1', 'FILL']]);
+    const sr = toServiceRequest(
+      segment('ORC|NW|ORD-1^STJORD|LAB-1^STJLAB||||||20240312095500|||1^House^Greg^^^Dr^^^STJDOC'),
+      segment('OBR|1|||24331-1^Lipid panel^LN'),
+      1,
+      testContext(),
+      { reference: 'urn:uuid:p' },
+    );
+    assert.deepEqual(
+      sr.identifier?.map((i) => [i.system, i.value, i.type?.coding?.[0].code]),
+      [
+        [SYSTEMS.placer, 'ORD-1', 'PLAC'],
+        [SYSTEMS.filler, 'LAB-1', 'FILL'],
+      ],
+    );
     assert.equal(sr.intent, 'order');
     assert.equal(sr.authoredOn, '2024-03-12T09:55:00+01:00');
     assert.equal(sr.requester?.display, 'Dr Greg House');
@@ -20,6 +32,9 @@ describe('ORC/OBR -> ServiceRequest and DiagnosticReport (IG segment-orc/obr map
   it('DiagnosticReport status from OBR-25 (table 0123)', () => {
     const parts = Array.from({ length: 26 }, () => '');
     Object.assign(parts, { 0: 'OBR', 1: '1', 3: 'LAB-1^STJLAB', 4: '24331-1^Lipid^LN', 25: 'P' });
-    assert.equal(obrToDiagnosticReport(segment(parts.join('|')), undefined, 1, testContext(), { reference: 'urn:uuid:p' }).status, 'preliminary');
+    assert.equal(
+      obrToDiagnosticReport(segment(parts.join('|')), undefined, 1, testContext(), { reference: 'urn:uuid:p' }).status,
+      'preliminary',
+    );
   });
 });

@@ -48,7 +48,13 @@ export function orderStatus(orc: Segment | undefined): ServiceRequest['status'] 
   return ORDER_STATUS[value(orc, 5) ?? ''] ?? ORDER_CONTROL_STATUS[value(orc, 1) ?? ''] ?? 'active';
 }
 
-export function toServiceRequest(orc: Segment | undefined, obr: Segment | undefined, sequence: number, context: MappingContext, subject: Reference<Patient>): ServiceRequest {
+export function toServiceRequest(
+  orc: Segment | undefined,
+  obr: Segment | undefined,
+  sequence: number,
+  context: MappingContext,
+  subject: Reference<Patient>,
+): ServiceRequest {
   const tz = context.profile.timeZone ?? 'UTC';
   const numbers = orderNumbers(orc, obr, context);
   const request: ServiceRequest = {
@@ -70,12 +76,20 @@ export function toServiceRequest(orc: Segment | undefined, obr: Segment | undefi
   else if (priority === 'R') request.priority = 'routine';
   const occurrence = dtmToDateTime(value(obr, 7), tz, { segment: 'OBR', sequence, field: 7 });
   if (occurrence) request.occurrenceDateTime = occurrence;
-  const reasons = repetitions(obr, 31).map((rep) => cweToCodeableConcept(rep)).filter((c) => c !== undefined);
+  const reasons = repetitions(obr, 31)
+    .map((rep) => cweToCodeableConcept(rep))
+    .filter((c) => c !== undefined);
   if (reasons.length > 0) request.reasonCode = reasons;
   return request;
 }
 
-export function obrToDiagnosticReport(obr: Segment, orc: Segment | undefined, sequence: number, context: MappingContext, subject: Reference<Patient>): DiagnosticReport {
+export function obrToDiagnosticReport(
+  obr: Segment,
+  orc: Segment | undefined,
+  sequence: number,
+  context: MappingContext,
+  subject: Reference<Patient>,
+): DiagnosticReport {
   const at = (field: number): Location => ({ segment: 'OBR', sequence, field });
   const tz = context.profile.timeZone ?? 'UTC';
   const code = cweToCodeableConcept(repetitions(obr, 4)[0]);
@@ -93,7 +107,9 @@ export function obrToDiagnosticReport(obr: Segment, orc: Segment | undefined, se
   if (effective) report.effectiveDateTime = effective;
   const issued = asInstant(dtmToDateTime(value(obr, 22), tz, at(22)));
   if (issued) report.issued = issued;
-  const interpreter = repetitions(obr, 32).map((rep) => xcnToReference(rep, context.profile)).filter((r) => r !== undefined);
+  const interpreter = repetitions(obr, 32)
+    .map((rep) => xcnToReference(rep, context.profile))
+    .filter((r) => r !== undefined);
   if (interpreter.length > 0) report.resultsInterpreter = interpreter;
   return report;
 }

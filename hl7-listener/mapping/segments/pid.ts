@@ -35,15 +35,25 @@ export function pidToPatient(pid: Segment, pd1: Segment | undefined, context: Ma
   const at = (field: number, comp?: number): Location => ({ segment: 'PID', sequence, field, ...(comp && { component: comp }) });
   const { profile } = context;
   const tz = profile.timeZone ?? 'UTC';
-  const identifier = repetitions(pid, 3).map((rep) => cxToIdentifier(rep, profile, at(3), 'patient')).filter(defined);
+  const identifier = repetitions(pid, 3)
+    .map((rep) => cxToIdentifier(rep, profile, at(3), 'patient'))
+    .filter(defined);
   if (identifier.length === 0) throw required('PID-3 (patient identifier list)', at(3));
   const key = identifier.find((i) => i.system !== undefined);
-  if (!key) throw fault(ERROR_CODES.tableValueNotFound, `No assigning authority of PID-3 is in the identifier system table of ${context.sender.application}^${context.sender.facility}`, at(3, 4));
+  if (!key)
+    throw fault(
+      ERROR_CODES.tableValueNotFound,
+      `No assigning authority of PID-3 is in the identifier system table of ${context.sender.application}^${context.sender.facility}`,
+      at(3, 4),
+    );
   const patient: Patient = { resourceType: 'Patient', identifier, active: true };
-  const name = repetitions(pid, 5).map((rep) => xpnToHumanName(rep, tz, at(5))).filter(defined);
+  const name = repetitions(pid, 5)
+    .map((rep) => xpnToHumanName(rep, tz, at(5)))
+    .filter(defined);
   if (name.length > 0) patient.name = name;
   const maiden = value(pid, 6);
-  if (maiden !== undefined) patient.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName', valueString: maiden }];
+  if (maiden !== undefined)
+    patient.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName', valueString: maiden }];
   const birthDate = dtToDate(value(pid, 7), at(7));
   if (birthDate !== undefined) patient.birthDate = birthDate;
   const sex = value(pid, 8);
@@ -51,8 +61,14 @@ export function pidToPatient(pid: Segment, pd1: Segment | undefined, context: Ma
   const address = repetitions(pid, 11).map(xadToAddress).filter(defined);
   if (address.length > 0) patient.address = address;
   const telecom = [
-    ...repetitions(pid, 13).map(xtnToContactPoint).filter(defined).map((t) => ({ ...t, use: t.use ?? 'home' })),
-    ...repetitions(pid, 14).map(xtnToContactPoint).filter(defined).map((t) => ({ ...t, use: 'work' as const })),
+    ...repetitions(pid, 13)
+      .map(xtnToContactPoint)
+      .filter(defined)
+      .map((t) => ({ ...t, use: t.use ?? 'home' })),
+    ...repetitions(pid, 14)
+      .map(xtnToContactPoint)
+      .filter(defined)
+      .map((t) => ({ ...t, use: 'work' as const })),
   ];
   if (telecom.length > 0) patient.telecom = telecom;
   const language = cweToCodeableConcept(repetitions(pid, 15)[0]);
@@ -66,7 +82,9 @@ export function pidToPatient(pid: Segment, pd1: Segment | undefined, context: Ma
   const deathTime = dtmToDateTime(value(pid, 29), tz, at(29));
   if (deathTime !== undefined) patient.deceasedDateTime = deathTime;
   else if (value(pid, 30) === 'Y' || value(pid, 30) === 'N') patient.deceasedBoolean = value(pid, 30) === 'Y';
-  const gps = repetitions(pd1, 4).map((rep) => xcnToReference(rep, profile)).filter(defined);
+  const gps = repetitions(pd1, 4)
+    .map((rep) => xcnToReference(rep, profile))
+    .filter(defined);
   if (gps.length > 0) patient.generalPractitioner = gps;
   return { patient, query: `identifier=${tokenParameter(key.system, key.value!)}&active:not=false` };
 }

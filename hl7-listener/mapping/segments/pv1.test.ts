@@ -12,7 +12,14 @@ const pv1 = (fields: Record<number, string>) => {
 describe('PV1/PV2 -> Encounter (IG segment-pv1-to-encounter)', () => {
   it('identifier PV1-19, class from table 0004, participants, period, location, reason, event time', () => {
     const mapped = pv1ToEncounter(
-      pv1({ 2: 'E', 3: 'URG^12^^STJOHN', 7: '1^House^Greg^^^Dr^^^STJDOC', 19: 'V1^^^STJVISIT^VN', 44: '20240301080000', 45: '20240302090000' }),
+      pv1({
+        2: 'E',
+        3: 'URG^12^^STJOHN',
+        7: '1^House^Greg^^^Dr^^^STJDOC',
+        19: 'V1^^^STJVISIT^VN',
+        44: '20240301080000',
+        45: '20240302090000',
+      }),
       segment('PV2|||R07.4^Chest pain^I10'),
       testContext(),
       'finished',
@@ -29,6 +36,9 @@ describe('PV1/PV2 -> Encounter (IG segment-pv1-to-encounter)', () => {
     assert.equal(e.extension?.[0].url, EVENT_TIME_URL);
   });
   it('no PV1-19: no Encounter (it could never be found again)', () => {
-    assert.equal(pv1ToEncounter(pv1({ 2: 'I' }), undefined, testContext(), 'in-progress', { reference: 'urn:uuid:p' }, undefined), undefined);
+    assert.equal(
+      pv1ToEncounter(pv1({ 2: 'I' }), undefined, testContext(), 'in-progress', { reference: 'urn:uuid:p' }, undefined),
+      undefined,
+    );
   });
 });

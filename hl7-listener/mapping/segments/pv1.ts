@@ -57,7 +57,9 @@ export function pv1ToEncounter(
   const admitted = dtmToDateTime(value(pv1, 44), tz, at(44));
   const identifier =
     (visit && cxToIdentifier(visit, context.profile, at(19))) ||
-    (patientKey !== undefined && (admitted ?? eventTime) !== undefined ? derivedIdentifier(patientKey, 'PV1-44', admitted ?? eventTime) : undefined);
+    (patientKey !== undefined && (admitted ?? eventTime) !== undefined
+      ? derivedIdentifier(patientKey, 'PV1-44', admitted ?? eventTime)
+      : undefined);
   if (!identifier) return undefined;
   const patientClass = value(pv1, 2);
   const mapped = patientClass !== undefined ? PATIENT_CLASS[patientClass] : undefined;
@@ -82,7 +84,10 @@ export function pv1ToEncounter(
     for (const rep of repetitions(pv1, field)) {
       const individual = xcnToReference(rep, context.profile);
       if (individual) {
-        participant.push({ type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code, display }] }], individual });
+        participant.push({
+          type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code, display }] }],
+          individual,
+        });
       }
     }
   }
@@ -96,10 +101,17 @@ export function pv1ToEncounter(
   const disposition = cweToCodeableConcept(repetitions(pv1, 36)[0], v2Table('0112'));
   const preAdmit = repetitions(pv1, 5)[0] && cxToIdentifier(repetitions(pv1, 5)[0], context.profile, at(5));
   if (admitSource || disposition || preAdmit) {
-    encounter.hospitalization = { ...(preAdmit && { preAdmissionIdentifier: preAdmit }), ...(admitSource && { admitSource }), ...(disposition && { dischargeDisposition: disposition }) };
+    encounter.hospitalization = {
+      ...(preAdmit && { preAdmissionIdentifier: preAdmit }),
+      ...(admitSource && { admitSource }),
+      ...(disposition && { dischargeDisposition: disposition }),
+    };
   }
   const reason = cweToCodeableConcept(repetitions(pv2, 3)[0]);
   if (reason) encounter.reasonCode = [reason];
-  const query = identifier.system !== undefined ? `identifier=${tokenParameter(identifier.system, identifier.value!)}` : `identifier=${tokenParameter(undefined, identifier.value!)}`;
+  const query =
+    identifier.system !== undefined
+      ? `identifier=${tokenParameter(identifier.system, identifier.value!)}`
+      : `identifier=${tokenParameter(undefined, identifier.value!)}`;
   return { encounter, query };
 }

@@ -16,9 +16,10 @@ export function spmToSpecimen(spm: Segment, sequence: number, context: MappingCo
   const at = (field: number): Location => ({ segment: 'SPM', sequence, field });
   const tz = context.profile.timeZone ?? 'UTC';
   const eip = repetitions(spm, 2)[0];
-  const identifier = [eiToIdentifier(subRepetition(eip, 1), context.profile, 'PLAC'), eiToIdentifier(subRepetition(eip, 2), context.profile, 'FILL')].filter(
-    (i): i is Identifier => i !== undefined,
-  );
+  const identifier = [
+    eiToIdentifier(subRepetition(eip, 1), context.profile, 'PLAC'),
+    eiToIdentifier(subRepetition(eip, 2), context.profile, 'FILL'),
+  ].filter((i): i is Identifier => i !== undefined);
   const specimen: Specimen = { resourceType: 'Specimen', subject };
   if (identifier.length > 0) specimen.identifier = identifier;
   const type = cweToCodeableConcept(repetitions(spm, 4)[0], v2Table('0487'));

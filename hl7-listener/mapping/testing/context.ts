@@ -15,7 +15,14 @@ export function testContext(source = 'urn:fhirline:hl7v2-message:test-1'): Mappi
     sender: { application: 'EPICADT', facility: 'STJOHN' },
     profile: {
       timeZone: 'Europe/Paris',
-      identifierSystems: { STJ: SYSTEMS.mrn, STJVISIT: SYSTEMS.visit, STJORD: SYSTEMS.placer, STJLAB: SYSTEMS.filler, STJDOC: SYSTEMS.staff, PAYERS: SYSTEMS.payer },
+      identifierSystems: {
+        STJ: SYSTEMS.mrn,
+        STJVISIT: SYSTEMS.visit,
+        STJORD: SYSTEMS.placer,
+        STJLAB: SYSTEMS.filler,
+        STJDOC: SYSTEMS.staff,
+        PAYERS: SYSTEMS.payer,
+      },
     },
     source,
   };

@@ -15,5 +15,12 @@ export function fixture(name: string): { message: Hl7Message; context: MappingCo
   const msh = firstSegment(message, 'MSH');
   const application = value(msh, 3) ?? '';
   const facility = value(msh, 4) ?? '';
-  return { message, context: { sender: { application, facility }, profile: profileFor(profiles, application, facility), source: `http://fhir.test/admin/hl7/messages/${name}` } };
+  return {
+    message,
+    context: {
+      sender: { application, facility },
+      profile: profileFor(profiles, application, facility),
+      source: `http://fhir.test/admin/hl7/messages/${name}`,
+    },
+  };
 }

@@ -20,6 +20,9 @@ export function segment(text: string): Segment {
 }
 
 export function message(text: string): Hl7Message {
-  const segments = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').map(segment);
+  const segments = text
+    .split(/\r\n|\r|\n/)
+    .filter((l) => l.trim() !== '')
+    .map(segment);
   return { segments, encoding: { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' } };
 }

@@ -94,7 +94,10 @@ describe('EmbeddedStore', function () {
     await session([...INDEXES, exact], async (store) => {
       const filter = { resourceType: 'Patient', strx: 'family|Ann' };
       assert.match(await store.explain('resources', filter), /IXSCAN resources \{resourceType, strx\} \(2 keys\)/);
-      assert.deepEqual((await store.find<ResourceDocument>('resources', filter)).map((d) => d.id), ['before', 'between']);
+      assert.deepEqual(
+        (await store.find<ResourceDocument>('resources', filter)).map((d) => d.id),
+        ['before', 'between'],
+      );
     });
   });
 

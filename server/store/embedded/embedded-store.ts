@@ -31,7 +31,17 @@ import type { MultiValued } from './index-keys.ts';
 import type { IndexPlan } from './index-plan.ts';
 import { dropUndeclaredIndexes, indexName, openIndex, updateIndexes, type MetaDatabase } from './open-index.ts';
 import { equalityPrefixes, scanIndex } from './scan-index.ts';
-import { candidates, coveredBy, idLookup, idStart, inIdOrder, isIdOrder, planScan, takeMatching, type CollectionIndexes } from './scan-plan.ts';
+import {
+  candidates,
+  coveredBy,
+  idLookup,
+  idStart,
+  inIdOrder,
+  isIdOrder,
+  planScan,
+  takeMatching,
+  type CollectionIndexes,
+} from './scan-plan.ts';
 
 export class EmbeddedStore implements Store {
   private root?: RootDatabase;
@@ -133,7 +143,8 @@ export class EmbeddedStore implements Store {
   async count(collection: CollectionName, filter: Filter): Promise<number> {
     const scan = planScan(this.indexesOf(collection), filter);
     // A covered count, as MongoDB's COUNT_SCAN: the key's entries are the matches, no document is read.
-    if (scan.kind === 'index' && coveredBy(filter, scan.plan)) return scan.open.db.getValuesCount(equalityPrefixes(scan.plan.bounds)[0] as Key);
+    if (scan.kind === 'index' && coveredBy(filter, scan.plan))
+      return scan.open.db.getValuesCount(equalityPrefixes(scan.plan.bounds)[0] as Key);
     const matches = matcherOf(filter);
     let n = 0;
     for (const doc of candidates(this.collection(collection), filter, scan)) if (matches(doc)) n++;

@@ -5,7 +5,20 @@ import { equalityMatcher, matcherOf } from './equality-match.ts';
 
 describe('equality matching without mingo (equality-match.ts)', function () {
   const values = ['a', 'b', '', '1', 'true', 1, 0, -0, 2.5, true, false];
-  const fieldValues: unknown[] = [...values, undefined, null, [], ['a'], ['b', 1], [['a']], [null], [true, 0], { a: 'a' }, [{ a: 'a' }], NaN];
+  const fieldValues: unknown[] = [
+    ...values,
+    undefined,
+    null,
+    [],
+    ['a'],
+    ['b', 1],
+    [['a']],
+    [null],
+    [true, 0],
+    { a: 'a' },
+    [{ a: 'a' }],
+    NaN,
+  ];
   const docs: StoredDocument[] = fieldValues.flatMap((x, i) =>
     fieldValues.map((y, j) => {
       const doc: StoredDocument = { _id: `d${i}-${j}` };

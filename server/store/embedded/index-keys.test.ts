@@ -49,7 +49,20 @@ function documents(count: number, seed: number): Record<string, unknown>[] {
   };
   return Array.from({ length: count }, () => {
     const doc: Record<string, unknown> = { _id: 'x' };
-    for (const f of ['resourceType', 'lastUpdated', 'deleted', 'tok', 'ref', 'str', 'uri', 'strx', 'status', 'receivedAt', 'id', 'versionId']) {
+    for (const f of [
+      'resourceType',
+      'lastUpdated',
+      'deleted',
+      'tok',
+      'ref',
+      'str',
+      'uri',
+      'strx',
+      'status',
+      'receivedAt',
+      'id',
+      'versionId',
+    ]) {
       const v = rnd() < 0.7 ? value(0) : undefined;
       if (v !== undefined || rnd() < 0.5) doc[f] = v;
     }
@@ -62,9 +75,14 @@ function documents(count: number, seed: number): Record<string, unknown>[] {
 }
 
 /** The index shapes Fhirline declares, and a few more. */
-const SHAPES = [...INDEXES.map((i) => i.fields), ['dt.p'], ['dt.p', 'dt.lo', 'num.lo'], ['dt.p', 'resourceType', 'dt.lo'], ['dt.p', 'dt.lo', 'dt.hi', 'tok'], ['cmp.tok.p', 'tok']].map((fields) =>
-  fields.map((f) => f.split('.')),
-);
+const SHAPES = [
+  ...INDEXES.map((i) => i.fields),
+  ['dt.p'],
+  ['dt.p', 'dt.lo', 'num.lo'],
+  ['dt.p', 'resourceType', 'dt.lo'],
+  ['dt.p', 'dt.lo', 'dt.hi', 'tok'],
+  ['cmp.tok.p', 'tok'],
+].map((fields) => fields.map((f) => f.split('.')));
 
 /** The reference: every flag found from all the values, as first written. */
 function multiValuedFields(doc: unknown, paths: string[][]): MultiValued {
@@ -83,7 +101,12 @@ describe('index keys (index-keys.ts)', function () {
   const docs = [
     ...documents(3000, 7),
     // Long lists with repeats (distinct values found by a Set rather than by comparing each pair).
-    { resourceType: 'Basic', tok: many(40), cmp: [{ tok: many(30) }, { tok: many(20) }], dt: many(24).map((v, i) => ({ p: `p${i % 4}`, lo: v })) },
+    {
+      resourceType: 'Basic',
+      tok: many(40),
+      cmp: [{ tok: many(30) }, { tok: many(20) }],
+      dt: many(24).map((v, i) => ({ p: `p${i % 4}`, lo: v })),
+    },
   ];
 
   it('the compiled keys are the generic ones, in the same order', function () {
@@ -97,7 +120,13 @@ describe('index keys (index-keys.ts)', function () {
   it('key identities are equal exactly when the JSON texts are', function () {
     const values = ['', 'a', 'a:', 's1:a', '1', 'null', 'true', 1, 10, 1.5, -0, 0, NaN, Infinity, -Infinity, null, true, false];
     const keys = values.flatMap((a) => [[a], ...values.map((b) => [a, b])]);
-    for (const a of keys) for (const b of keys) assert.equal(keyIdentity(a) === keyIdentity(b), JSON.stringify(a) === JSON.stringify(b), `${JSON.stringify(a)} ${JSON.stringify(b)}`);
+    for (const a of keys)
+      for (const b of keys)
+        assert.equal(
+          keyIdentity(a) === keyIdentity(b),
+          JSON.stringify(a) === JSON.stringify(b),
+          `${JSON.stringify(a)} ${JSON.stringify(b)}`,
+        );
   });
 
   it('multi-valued flags: set from the unset ones only, the same as found from all values', function () {

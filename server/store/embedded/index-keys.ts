@@ -33,7 +33,7 @@ export function missingAfterFirst(key: KeyValue[]): boolean {
 /** `paths` are the index's fields split on dots (split once per index, not per document). */
 export function indexKeys(doc: unknown, paths: string[][]): KeyValue[][] {
   let keys: KeyValue[][] = [[]];
-  for (let i = 0; i < paths.length; ) {
+  for (let i = 0; i < paths.length;) {
     const head = paths[i][0];
     const value = doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>)[head] : undefined;
     let options: KeyValue[][];

@@ -47,11 +47,14 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
 
   /** What mingo alone answers over every document: the reference for every plan. */
   const expected = (filter: Filter) => docs.filter((d) => new Query(filter).test(d)).map((d) => d._id);
-  const ids = async (filter: Filter, limit?: number) => (await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit })).map((d) => d._id);
+  const ids = async (filter: Filter, limit?: number) =>
+    (await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit })).map((d) => d._id);
   const keysOf = (plan: string) => Number(/\((\d+) keys\)/.exec(plan)?.[1]);
 
   it('of two bound indexes, the one with fewer keys is used (a patient rather than a common code)', async function () {
-    const filter = { $and: [{ resourceType: 'Observation' }, { deleted: false }, { tok: 'code|common|http://loinc.org' }, { ref: 'subject|Patient/p7' }] };
+    const filter = {
+      $and: [{ resourceType: 'Observation' }, { deleted: false }, { tok: 'code|common|http://loinc.org' }, { ref: 'subject|Patient/p7' }],
+    };
     const plan = await store.explain('resources', filter);
     assert.match(plan, /IXSCAN resources \{resourceType, ref\}/);
     assert.equal(keysOf(plan), 8);
@@ -59,7 +62,9 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
   });
 
   it('an _id $in nested in $and (the matches of a _has) is looked up by primary key', async function () {
-    const filter = { $and: [{ resourceType: 'Observation' }, { deleted: false }, { _id: { $in: ['Observation/o010', 'Observation/o003'] } }] };
+    const filter = {
+      $and: [{ resourceType: 'Observation' }, { deleted: false }, { _id: { $in: ['Observation/o010', 'Observation/o003'] } }],
+    };
     assert.match(await store.explain('resources', filter), /IXSCAN _id \(2 keys\)/);
     assert.deepEqual(await ids(filter), ['Observation/o003', 'Observation/o010']);
   });
@@ -69,7 +74,12 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     const filter = {
       $and: [
         { resourceType: 'Observation' },
-        { $or: [{ lastUpdated: { $gt: '2024-01-01T00:01:00.000Z' } }, { lastUpdated: { $gte: '2024-01-01T00:01:00.000Z', $lte: '2024-01-01T00:01:00.000Z' } }] },
+        {
+          $or: [
+            { lastUpdated: { $gt: '2024-01-01T00:01:00.000Z' } },
+            { lastUpdated: { $gte: '2024-01-01T00:01:00.000Z', $lte: '2024-01-01T00:01:00.000Z' } },
+          ],
+        },
         { lastUpdated: { $lt: '2024-01-01T00:01:10.000Z' } },
       ],
     };
@@ -93,7 +103,16 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     const filter = {
       $and: [
         { resourceType: 'Observation' },
-        { 'dt.p': 'date', dt: { $elemMatch: { p: 'date', lo: { $gte: '2020-01-05T00:00:00.000Z', $lte: '2020-01-05T23:59:59.999Z' }, hi: { $lte: '2020-01-05T23:59:59.999Z' } } } },
+        {
+          'dt.p': 'date',
+          dt: {
+            $elemMatch: {
+              p: 'date',
+              lo: { $gte: '2020-01-05T00:00:00.000Z', $lte: '2020-01-05T23:59:59.999Z' },
+              hi: { $lte: '2020-01-05T23:59:59.999Z' },
+            },
+          },
+        },
       ],
     };
     const plan = await store.explain('resources', filter);
@@ -138,7 +157,10 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     await store.write(names.map((d) => ({ op: 'insert' as const, collection: 'resources' as const, doc: d })));
     docs.push(...names);
     const filter = { $and: [{ resourceType: 'Patient' }, { str: /^family\|mul/ }, { str: /^given\|zo/ }] };
-    assert.match(await store.explain('resources', filter), /IXSCAN resources \{resourceType, str\} \(\d+ keys\) AND_SORTED IXSCAN \{resourceType, str\}/);
+    assert.match(
+      await store.explain('resources', filter),
+      /IXSCAN resources \{resourceType, str\} \(\d+ keys\) AND_SORTED IXSCAN \{resourceType, str\}/,
+    );
     assert.deepEqual(await ids(filter), expected(filter));
     assert.equal(expected(filter).length, 5);
   });
@@ -147,8 +169,13 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     const tagged = doc('tagged', 3, { tok: ['code|common|http://loinc.org', 'identifier|X-1|urn:oid:1'] });
     await store.write([{ op: 'insert', collection: 'resources', doc: tagged }]);
     docs.push(tagged);
-    const lookup = (tok: unknown[], type = 'Observation') => ({ $and: [{ resourceType: type }, { deleted: false }, ...tok.map((t) => ({ tok: t }))] });
-    assert.match(await store.explain('resources', lookup(['identifier|X-1|urn:oid:1'])), /IXSCAN resources \{resourceType, tok\} \(1 keys\)/);
+    const lookup = (tok: unknown[], type = 'Observation') => ({
+      $and: [{ resourceType: type }, { deleted: false }, ...tok.map((t) => ({ tok: t }))],
+    });
+    assert.match(
+      await store.explain('resources', lookup(['identifier|X-1|urn:oid:1'])),
+      /IXSCAN resources \{resourceType, tok\} \(1 keys\)/,
+    );
     const filters = [
       lookup(['identifier|X-1|urn:oid:1']),
       lookup(['code|common|http://loinc.org', 'identifier|X-1|urn:oid:1']),
@@ -164,7 +191,9 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
   });
 
   it('keys of missing fields are left out, and no filter that a document missing the field can match reads them', async function () {
-    const some = [0, 1, 2, 3].map((n) => doc(`u${n}`, n, { uri: n === 3 ? ['uri|a', 'uri|b'] : [`uri|${n % 2 === 0 ? 'a' : 'b'}`], strx: n < 2 ? ['name|X'] : undefined }));
+    const some = [0, 1, 2, 3].map((n) =>
+      doc(`u${n}`, n, { uri: n === 3 ? ['uri|a', 'uri|b'] : [`uri|${n % 2 === 0 ? 'a' : 'b'}`], strx: n < 2 ? ['name|X'] : undefined }),
+    );
     // Nulls where the search values never hold them: the store indexes any document.
     const odd = { ...doc('odd', 6), uri: [null], dt: [{ p: null, lo: null }], tok: null } as unknown as ResourceDocument;
     const without = [doc('bare', 5, { tok: [], ref: [], dt: [] }), odd];
@@ -202,7 +231,10 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
       assert.equal(await store.count('resources', filter), expected(filter).length, JSON.stringify(condition));
     }
     assert.doesNotMatch(await store.explain('resources', { resourceType: 'Observation', uri: null }), /\{resourceType, uri\}/);
-    assert.match(await store.explain('resources', { resourceType: 'Observation', uri: 'uri|a' }), /IXSCAN resources \{resourceType, uri\} \(3 keys\)/);
+    assert.match(
+      await store.explain('resources', { resourceType: 'Observation', uri: 'uri|a' }),
+      /IXSCAN resources \{resourceType, uri\} \(3 keys\)/,
+    );
   });
 
   it('an index is read for null only while no key has been left out of it', async function () {
@@ -210,12 +242,21 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     await fresh.open();
     try {
       const filter = { resourceType: 'Patient', 'num.p': null };
-      await fresh.write([{ op: 'insert', collection: 'resources', doc: { ...doc('with', 1, { num: [{ p: 'age', lo: 1, hi: 1 }] }), _id: 'Patient/with', resourceType: 'Patient' } }]);
+      await fresh.write([
+        {
+          op: 'insert',
+          collection: 'resources',
+          doc: { ...doc('with', 1, { num: [{ p: 'age', lo: 1, hi: 1 }] }), _id: 'Patient/with', resourceType: 'Patient' },
+        },
+      ]);
       assert.match(await fresh.explain('resources', filter), /\{resourceType, num.p\}/);
       const { num: _, ...without } = { ...doc('without', 2), _id: 'Patient/without', resourceType: 'Patient' };
       await fresh.write([{ op: 'insert', collection: 'resources', doc: without }]);
       assert.doesNotMatch(await fresh.explain('resources', filter), /num.p/);
-      assert.deepEqual((await fresh.find('resources', filter)).map((d) => d._id), ['Patient/without']);
+      assert.deepEqual(
+        (await fresh.find('resources', filter)).map((d) => d._id),
+        ['Patient/without'],
+      );
       // Kept across a restart.
       await fresh.close();
       await fresh.open();
@@ -230,6 +271,12 @@ describe('embedded store query plans (index-plan.ts, embedded-store.ts)', functi
     assert.equal(conjunctiveConditions({ $or: [{ a: 1 }, { b: 2 }] }).size, 0);
     // Bounds of different types never make one covering range.
     assert.equal(conjunctiveConditions({ $or: [{ a: { $gt: 1 } }, { a: { $gt: 'x' } }] }).size, 0);
-    assert.deepEqual(indexPlans({ resourceType: 'Observation' }, INDEXES.filter((i) => i.collection === 'resources'))[0].bounds, [{ values: ['Observation'] }]);
+    assert.deepEqual(
+      indexPlans(
+        { resourceType: 'Observation' },
+        INDEXES.filter((i) => i.collection === 'resources'),
+      )[0].bounds,
+      [{ values: ['Observation'] }],
+    );
   });
 });

@@ -78,8 +78,12 @@ function coveringRange(branches: Filter[]): Filter | undefined {
     field = keys[0];
     const b = boundOf(branch[field]);
     if (!b || b.prefix !== undefined) return undefined;
-    const lo = b.values ? b.values.reduce((m, v) => (m === undefined || lessThan(v, m) ? v : m), undefined as KeyValue | undefined) : b.lower?.value;
-    const hi = b.values ? b.values.reduce((m, v) => (m === undefined || lessThan(m, v) ? v : m), undefined as KeyValue | undefined) : b.upper?.value;
+    const lo = b.values
+      ? b.values.reduce((m, v) => (m === undefined || lessThan(v, m) ? v : m), undefined as KeyValue | undefined)
+      : b.lower?.value;
+    const hi = b.values
+      ? b.values.reduce((m, v) => (m === undefined || lessThan(m, v) ? v : m), undefined as KeyValue | undefined)
+      : b.upper?.value;
     for (const v of [lo, hi]) if (v !== undefined && v !== null) types.add(typeof v);
     if (lo === undefined || lo === null) open.lower = true;
     else if (lower === undefined || lessThan(lo, lower)) lower = lo;
@@ -249,4 +253,3 @@ export function indexPlans(
   // Stable: among equal scores the index declared first wins, as before.
   return plans.sort((a, b) => b.score - a.score);
 }
-

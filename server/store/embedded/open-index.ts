@@ -33,7 +33,12 @@ export function indexName(spec: IndexSpec): string {
   return `index:${spec.collection}:${spec.fields.join(',')}`;
 }
 
-export async function openIndex(root: RootDatabase, meta: MetaDatabase, spec: IndexSpec, docs: Database<StoredDocument, string>): Promise<OpenIndex> {
+export async function openIndex(
+  root: RootDatabase,
+  meta: MetaDatabase,
+  spec: IndexSpec,
+  docs: Database<StoredDocument, string>,
+): Promise<OpenIndex> {
   const name = indexName(spec);
   const db = root.openDB<string, Key>({ name, dupSort: true, encoding: 'string' });
   const paths = spec.fields.map((f) => f.split('.'));
@@ -48,7 +53,12 @@ export async function openIndex(root: RootDatabase, meta: MetaDatabase, spec: In
  * Which fields of an index have held several values in one document, as MongoDB's multikey paths: kept in
  * the `meta` database as writes reveal them; computed once from the documents for a store written before.
  */
-async function multiValued(meta: MetaDatabase, docs: Database<StoredDocument, string>, name: string, paths: string[][]): Promise<MultiValued> {
+async function multiValued(
+  meta: MetaDatabase,
+  docs: Database<StoredDocument, string>,
+  name: string,
+  paths: string[][],
+): Promise<MultiValued> {
   const key = `multivalued:${name}`;
   const known = meta.get(key);
   if (typeof known === 'object' && known.perDocument.length === paths.length) return known;
@@ -64,7 +74,12 @@ async function multiValued(meta: MetaDatabase, docs: Database<StoredDocument, st
  * are keys of the root. A feature's indexes are left alone: a process that runs without that feature (a reindex)
  * has not declared them.
  */
-export async function dropUndeclaredIndexes(root: RootDatabase, meta: MetaDatabase, declared: ReadonlySet<string>, collections: readonly string[]): Promise<void> {
+export async function dropUndeclaredIndexes(
+  root: RootDatabase,
+  meta: MetaDatabase,
+  declared: ReadonlySet<string>,
+  collections: readonly string[],
+): Promise<void> {
   const ours = (key: string) => collections.some((c) => key.startsWith(`index:${c}:`));
   const undeclared = [...root.getKeys()].filter((key): key is string => typeof key === 'string' && ours(key) && !declared.has(key));
   for (const name of undeclared) {

@@ -55,7 +55,12 @@ export function planScan(indexes: CollectionIndexes, filter: Filter): ScanPlan {
     const multi = indexes.bySpec.get(spec)?.multi;
     return !!multi && !(withinElement ? multi.perElement[position] : multi.perDocument[position]);
   };
-  const usable = indexPlans(filter, open.map((o) => o.spec), singleValued, conditions).filter((p) => readsNoOmittedKey(indexes.bySpec.get(p.index)!, p));
+  const usable = indexPlans(
+    filter,
+    open.map((o) => o.spec),
+    singleValued,
+    conditions,
+  ).filter((p) => readsNoOmittedKey(indexes.bySpec.get(p.index)!, p));
   const bound = distinctPlans(usable).slice(0, PLANS_COUNTED);
   // Exact keys first: LMDB counts them natively, and a small count caps the scans counted after them.
   const plans = [...bound.filter(exactKeys), ...bound.filter((p) => !exactKeys(p))];
@@ -67,7 +72,11 @@ export function planScan(indexes: CollectionIndexes, filter: Filter): ScanPlan {
   for (const plan of plans) {
     const index = indexes.bySpec.get(plan.index)!;
     // Counted far enough to know whether the plan is worth intersecting with the best (see below).
-    const { keys, ids } = countKeys(index, plan, Math.min(COUNT_CAP, bestKeys === Infinity ? COUNT_CAP : Math.max(bestKeys * INTERSECT_RATIO, INTERSECT_MAX_KEYS) + 1));
+    const { keys, ids } = countKeys(
+      index,
+      plan,
+      Math.min(COUNT_CAP, bestKeys === Infinity ? COUNT_CAP : Math.max(bestKeys * INTERSECT_RATIO, INTERSECT_MAX_KEYS) + 1),
+    );
     counted.push({ index, plan, keys, ids });
     if (keys < bestKeys || (bestKeys === Infinity && best.kind === 'collection')) {
       best = { kind: 'index', open: index, plan, ids };
@@ -117,7 +126,8 @@ export function idLookup(filter: Filter): string[] | undefined {
     const ops = cond as Record<string, unknown>;
     if (Object.keys(ops).length === 1 && typeof ops.$eq === 'string') return [ops.$eq];
     // Each document once, as MongoDB returns it, however often its `_id` is listed.
-    if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string')) return [...new Set(ops.$in as string[])];
+    if (Object.keys(ops).length === 1 && Array.isArray(ops.$in) && ops.$in.every((v) => typeof v === 'string'))
+      return [...new Set(ops.$in as string[])];
   }
   return undefined;
 }

@@ -21,10 +21,14 @@ describe('MongoStore without a server', function () {
 
   it('summarises the winning plan of classic, slot-based, express and sharded explains', function () {
     const ixscan = { stage: 'IXSCAN', keyPattern: { resourceType: 1, tok: 1 }, indexName: 'resourceType_1_tok_1', isMultiKey: true };
-    assert.deepEqual(planLeaves({ stage: 'LIMIT', inputStage: { stage: 'FETCH', inputStage: ixscan } }), ['IXSCAN {resourceType: 1, tok: 1}']);
+    assert.deepEqual(planLeaves({ stage: 'LIMIT', inputStage: { stage: 'FETCH', inputStage: ixscan } }), [
+      'IXSCAN {resourceType: 1, tok: 1}',
+    ]);
     assert.deepEqual(planLeaves({ queryPlan: { stage: 'COLLSCAN', direction: 'forward' }, slotBasedPlan: { slots: '' } }), ['COLLSCAN']);
     assert.deepEqual(planLeaves({ stage: 'IDHACK' }), ['IXSCAN {_id: 1}']);
-    assert.deepEqual(planLeaves({ isCached: false, stage: 'EXPRESS_IXSCAN', keyPattern: '{ _id: 1 }', indexName: '_id_' }), ['IXSCAN {_id: 1}']);
+    assert.deepEqual(planLeaves({ isCached: false, stage: 'EXPRESS_IXSCAN', keyPattern: '{ _id: 1 }', indexName: '_id_' }), [
+      'IXSCAN {_id: 1}',
+    ]);
     assert.deepEqual(
       planLeaves({
         stage: 'FETCH',
@@ -36,7 +40,10 @@ describe('MongoStore without a server', function () {
       ['IXSCAN {resourceType: 1, tok: 1}', 'IXSCAN {resourceType: 1, str: 1}'],
     );
     assert.deepEqual(
-      planLeaves({ stage: 'SINGLE_SHARD', shards: [{ shardName: 's0', winningPlan: { stage: 'SHARDING_FILTER', inputStage: { stage: 'COLLSCAN' } } }] }),
+      planLeaves({
+        stage: 'SINGLE_SHARD',
+        shards: [{ shardName: 's0', winningPlan: { stage: 'SHARDING_FILTER', inputStage: { stage: 'COLLSCAN' } } }],
+      }),
       ['COLLSCAN'],
     );
   });

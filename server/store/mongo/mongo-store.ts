@@ -41,7 +41,6 @@ import {
   type WriteOperation,
 } from '../port.ts';
 
-
 /** MongoDB's duplicate key error code. */
 const DUPLICATE_KEY = 11000;
 /** The server's answer when a transaction is attempted on a standalone mongod. */
@@ -91,10 +90,9 @@ export class MongoStore implements Store {
         }
       }
       for (const spec of this.indexSpecs) {
-        await db.collection(spec.collection).createIndex(
-          Object.fromEntries(spec.fields.map((field) => [field, 1] as const)),
-          { name: indexName(spec.fields) },
-        );
+        await db
+          .collection(spec.collection)
+          .createIndex(Object.fromEntries(spec.fields.map((field) => [field, 1] as const)), { name: indexName(spec.fields) });
       }
       this.client = client;
       this.db = db;
@@ -149,9 +147,7 @@ export class MongoStore implements Store {
   }
 
   async explain(collection: CollectionName, filter: Filter, options: FindOptions = {}): Promise<string> {
-    const explanation = await this.collection(collection)
-      .find(asMongoFilter(filter), findOptions(options))
-      .explain('queryPlanner');
+    const explanation = await this.collection(collection).find(asMongoFilter(filter), findOptions(options)).explain('queryPlanner');
     const planner = explanation.queryPlanner as Document | undefined;
     const winning = planner?.winningPlan as Document | undefined;
     if (!winning) return 'UNKNOWN';
@@ -240,11 +236,7 @@ export function indexName(fields: string[]): string {
 }
 
 function isDuplicateKey(err: unknown): boolean {
-  return (
-    err instanceof MongoError &&
-    err.code === DUPLICATE_KEY &&
-    !err.hasErrorLabel(MongoErrorLabel.TransientTransactionError)
-  );
+  return err instanceof MongoError && err.code === DUPLICATE_KEY && !err.hasErrorLabel(MongoErrorLabel.TransientTransactionError);
 }
 
 /**
@@ -254,9 +246,7 @@ function isDuplicateKey(err: unknown): boolean {
  */
 export function planLeaves(plan: Document): string[] {
   if (Array.isArray(plan.shards)) {
-    return (plan.shards as Document[]).flatMap((shard) =>
-      shard.winningPlan ? planLeaves(shard.winningPlan as Document) : [],
-    );
+    return (plan.shards as Document[]).flatMap((shard) => (shard.winningPlan ? planLeaves(shard.winningPlan as Document) : []));
   }
   if (plan.queryPlan && typeof plan.queryPlan === 'object') return planLeaves(plan.queryPlan as Document);
   const children: Document[] = [];

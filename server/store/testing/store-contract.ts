@@ -121,11 +121,20 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
           { op: 'insert', collection: FEATURE.name, doc: queued('q3', 'done', '2024-01-03') },
         ]);
         const waiting = await store.find(FEATURE.name, { status: 'waiting' }, { sort: { at: 1 } });
-        assert.deepEqual(waiting.map((d) => d._id), ['q2', 'q1']);
+        assert.deepEqual(
+          waiting.map((d) => d._id),
+          ['q2', 'q1'],
+        );
         assert.equal(await store.count(FEATURE.name, {}), 3);
         // A one-field index (lmdb-js stores a one-element key as the bare value) by equality and by range.
-        assert.deepEqual((await store.find(FEATURE.name, { at: '2024-01-03' })).map((d) => d._id), ['q3']);
-        assert.deepEqual((await store.find(FEATURE.name, { at: { $gte: '2024-01-02' } }, { sort: { at: 1 } })).map((d) => d._id), ['q1', 'q3']);
+        assert.deepEqual(
+          (await store.find(FEATURE.name, { at: '2024-01-03' })).map((d) => d._id),
+          ['q3'],
+        );
+        assert.deepEqual(
+          (await store.find(FEATURE.name, { at: { $gte: '2024-01-02' } }, { sort: { at: 1 } })).map((d) => d._id),
+          ['q1', 'q3'],
+        );
         await assert.rejects(store.write([{ op: 'insert', collection: FEATURE.name, doc: queued('q1', 'x', 'y') }]), isDuplicateKey('q1'));
       });
 
@@ -323,7 +332,10 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
         const v1 = resource('Patient', 'race', 1);
         await insert(v1);
         const attempts = Array.from({ length: 20 }, (_, i) => {
-          const doc = resource('Patient', 'race', 2, { tok: [`writer|${i}`], lastUpdated: `2024-05-01T00:00:00.${String(i).padStart(3, '0')}Z` });
+          const doc = resource('Patient', 'race', 2, {
+            tok: [`writer|${i}`],
+            lastUpdated: `2024-05-01T00:00:00.${String(i).padStart(3, '0')}Z`,
+          });
           return store.write([
             { op: 'replace', collection: 'resources', doc, expect: { versionId: 1 } },
             { op: 'insert', collection: 'outbox', doc: outbox(doc, 'update') },
@@ -417,11 +429,10 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
       });
 
       it('ranges with $gte / $lt on strings', async function () {
-        assert.deepEqual(await findIds({ resourceType: 'Patient', lastUpdated: { $gte: '2024-01-20T00:00:00.000Z', $lt: '2024-03-01T00:00:00.000Z' } }), [
-          'Patient/p2',
-          'Patient/p4',
-          'Patient/p5',
-        ]);
+        assert.deepEqual(
+          await findIds({ resourceType: 'Patient', lastUpdated: { $gte: '2024-01-20T00:00:00.000Z', $lt: '2024-03-01T00:00:00.000Z' } }),
+          ['Patient/p2', 'Patient/p4', 'Patient/p5'],
+        );
         assert.deepEqual(await findIds({ lastUpdated: { $gt: '2024-02-10T00:00:00.000Z' } }), ['Patient/p3', 'Patient/p5']);
         assert.deepEqual(await findIds({ resourceType: 'Patient', lastUpdated: { $lte: '2024-01-01T00:00:00.000Z' } }), ['Patient/p1']);
       });
@@ -444,11 +455,19 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
 
       it('a range on an array field holds when different elements satisfy its bounds', async function () {
         // No single value lies between 'given|a' and 'family|t', but p1 and p2 each have one above and one below.
-        assert.deepEqual(await findIds({ resourceType: 'Patient', str: { $gt: 'given|a', $lt: 'family|t' } }), ['Patient/p1', 'Patient/p2']);
+        assert.deepEqual(await findIds({ resourceType: 'Patient', str: { $gt: 'given|a', $lt: 'family|t' } }), [
+          'Patient/p1',
+          'Patient/p2',
+        ]);
         assert.deepEqual(await findIds({ resourceType: 'Patient', str: { $elemMatch: { $gt: 'given|a', $lt: 'family|t' } } }), []);
-        assert.deepEqual(await findIds({ resourceType: 'Patient', 'dt.p': 'birthdate', 'dt.lo': { $gte: '2005', $lt: '1995' } }), ['Patient/p2']);
+        assert.deepEqual(await findIds({ resourceType: 'Patient', 'dt.p': 'birthdate', 'dt.lo': { $gte: '2005', $lt: '1995' } }), [
+          'Patient/p2',
+        ]);
         // ...and a range on a single-valued field still needs one value inside it.
-        assert.deepEqual(await findIds({ resourceType: 'Patient', lastUpdated: { $gt: '2024-02-01T00:00:00.000Z', $lt: '2024-02-01T00:00:00.000Z' } }), []);
+        assert.deepEqual(
+          await findIds({ resourceType: 'Patient', lastUpdated: { $gt: '2024-02-01T00:00:00.000Z', $lt: '2024-02-01T00:00:00.000Z' } }),
+          [],
+        );
       });
 
       it('$elemMatch on dt sub-documents matches one element, dotted paths may match across elements', async function () {
@@ -488,7 +507,11 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
         assert.deepEqual(idsOf(await store.find('resources', {}, { sort: { lastUpdated: -1 }, limit: 2 })), ['Patient/p3', 'Patient/p5']);
         assert.deepEqual(idsOf(await store.find('resources', patients, { sort: { lastUpdated: 1 }, skip: 4 })), ['Patient/p3']);
         assert.deepEqual(idsOf(await store.find('resources', patients, { sort: { lastUpdated: 1 }, skip: 10 })), []);
-        assert.deepEqual(idsOf(await store.find('resources', patients, { sort: { lastUpdated: 1 }, limit: 0 })), [], 'limit 0 means no documents');
+        assert.deepEqual(
+          idsOf(await store.find('resources', patients, { sort: { lastUpdated: 1 }, limit: 0 })),
+          [],
+          'limit 0 means no documents',
+        );
       });
 
       it('keyset paging on _id: $gt the last _id seen, sorted by _id, limit (how reindex walks the store)', async function () {
@@ -522,7 +545,9 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
         assert.deepEqual(await findIds({ resourceType: 'Patient', tok: 'gender|female' }), ['Patient/p3']);
         assert.deepEqual(await findIds({ resourceType: 'Patient', tok: 'identifier|http://example.org/mrn|1' }), []);
         assert.deepEqual(await findIds({ resourceType: 'Patient', str: { $regex: '^family\\|smi' } }), ['Patient/p2', 'Patient/p5']);
-        assert.deepEqual(await findIds({ resourceType: 'Patient', dt: { $elemMatch: { p: 'birthdate', lo: { $gte: '2000' } } } }), ['Patient/p3']);
+        assert.deepEqual(await findIds({ resourceType: 'Patient', dt: { $elemMatch: { p: 'birthdate', lo: { $gte: '2000' } } } }), [
+          'Patient/p3',
+        ]);
         assert.deepEqual(await findIds({ resourceType: 'Patient', 'dt.p': 'birthdate', 'dt.lo': { $lt: '1975' } }), ['Patient/p1']);
         assert.deepEqual(await findIds({ resourceType: 'Patient', lastUpdated: { $lt: '2024-01-10' } }), []);
         assert.deepEqual(await findIds({ resourceType: 'Patient', tok: 'gender|male' }), ['Patient/p1', 'Patient/p2']);
@@ -576,16 +601,34 @@ export function describeStoreContract(name: string, makeStore: (collections: Col
         for (const n of [200, 399, 400, 401, 1000]) {
           // Bounds that are a prefix of the long values, of several lengths.
           const bound = stem.slice(0, n);
-          assert.deepEqual(await findIds({ resourceType: 'Basic', str: { $gt: bound, $lt: `${stem}F` } }), ['Basic/l1', 'Basic/l2'], `$gt prefix of ${n}`);
-          assert.deepEqual(await findIds({ resourceType: 'Basic', str: { $gte: bound, $lte: `${stem}END1` } }), ['Basic/l1'], `$gte prefix of ${n}`);
+          assert.deepEqual(
+            await findIds({ resourceType: 'Basic', str: { $gt: bound, $lt: `${stem}F` } }),
+            ['Basic/l1', 'Basic/l2'],
+            `$gt prefix of ${n}`,
+          );
+          assert.deepEqual(
+            await findIds({ resourceType: 'Basic', str: { $gte: bound, $lte: `${stem}END1` } }),
+            ['Basic/l1'],
+            `$gte prefix of ${n}`,
+          );
           // l1 only: its 'name|x' is below the bound and its long value above 'str|' (different elements may satisfy the bounds).
           assert.deepEqual(await findIds({ resourceType: 'Basic', str: { $gt: 'str|', $lt: bound } }), ['Basic/l1'], `$lt prefix of ${n}`);
-          assert.deepEqual(await findIds({ resourceType: 'Basic', str: { $gte: 'str|a', $lte: bound } }), ['Basic/l1'], `$lte prefix of ${n}`);
-          assert.deepEqual(await findIds({ resourceType: 'Basic', str: { $elemMatch: { $gt: 'str|', $lt: bound } } }), [], `$elemMatch below prefix of ${n}`);
+          assert.deepEqual(
+            await findIds({ resourceType: 'Basic', str: { $gte: 'str|a', $lte: bound } }),
+            ['Basic/l1'],
+            `$lte prefix of ${n}`,
+          );
+          assert.deepEqual(
+            await findIds({ resourceType: 'Basic', str: { $elemMatch: { $gt: 'str|', $lt: bound } } }),
+            [],
+            `$elemMatch below prefix of ${n}`,
+          );
         }
 
         // Replacing a document with long values maintains its index entries too.
-        await store.write([{ op: 'replace', collection: 'resources', doc: resource('Basic', 'l2', 2, { str: ['name|y'] }), expect: { versionId: 1 } }]);
+        await store.write([
+          { op: 'replace', collection: 'resources', doc: resource('Basic', 'l2', 2, { str: ['name|y'] }), expect: { versionId: 1 } },
+        ]);
         assert.deepEqual(await findIds({ resourceType: 'Basic', str: `${stem}END2` }), []);
         assert.deepEqual(await findIds({ resourceType: 'Basic', str: { $regex: `^str\\|${'a'.repeat(1200)}` } }), ['Basic/l1']);
       });
