@@ -70,10 +70,29 @@ function checkOperation(op: JsonValue, i: number): Operation {
   if ((name === 'move' || name === 'copy') && !isPointer(from)) {
     throw badRequest(`JSON Patch operation ${i} (${name}): from must be a JSON Pointer ('' or starting with '/')`, `${at}.from`);
   }
+  for (const [key, pointer] of [
+    ['path', path],
+    ['from', from],
+  ] as const) {
+    if (typeof pointer === 'string' && throughPrototype(pointer)) {
+      throw badRequest(
+        `JSON Patch operation ${i} (${name}): ${key} names a member of Object (__proto__, constructor, toString, ...)`,
+        `${at}.${key}`,
+      );
+    }
+  }
   if ((name === 'add' || name === 'replace' || name === 'test') && !('value' in op)) {
     throw badRequest(`JSON Patch operation ${i} (${name}): value is missing`, `${at}.value`);
   }
   return op as unknown as Operation;
+}
+
+/** A reference token (RFC 6901, `~1` and `~0` unescaped) that would reach Object.prototype rather than the resource. */
+function throughPrototype(pointer: string): boolean {
+  return pointer
+    .split('/')
+    .slice(1)
+    .some((token) => token.replace(/~1/g, '/').replace(/~0/g, '~') in Object.prototype);
 }
 
 function isPointer(value: JsonValue | undefined): value is string {
