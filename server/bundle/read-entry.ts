@@ -9,24 +9,25 @@ import type { Services } from '../services.ts';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
 import { notModified } from '../repository/not-modified.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
+import type { ResponseBudget } from '../repository/response-budget.ts';
 import type { EntryRequest } from './entry-request.ts';
 import type { EntryResult } from './transaction.ts';
 
-export async function readEntry(services: Services, request: EntryRequest): Promise<EntryResult> {
+export async function readEntry(services: Services, request: EntryRequest, budget: ResponseBudget): Promise<EntryResult> {
   try {
-    return await read(services, request);
+    return await read(services, request, budget);
   } catch (err) {
     if (!(err instanceof FhirError)) throw err;
     return { error: err };
   }
 }
 
-async function read(services: Services, request: EntryRequest): Promise<EntryResult> {
+async function read(services: Services, request: EntryRequest, budget: ResponseBudget): Promise<EntryResult> {
   const { store } = services;
   const { type, id, versionId } = request;
   if (id === undefined) {
     const pairs = [...new URLSearchParams(request.query ?? '')];
-    const bundle = await searchBundle(services, { path: type, types: [type], pairs }, false);
+    const bundle = await searchBundle(services, { path: type, types: [type], pairs }, false, budget);
     return { status: 200, resource: bundle as unknown as JsonObject };
   }
   if (versionId !== undefined) return { status: 200, doc: await readVersion(store, type, id, versionId) };

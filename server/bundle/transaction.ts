@@ -40,6 +40,7 @@ import type { HistoryDocument, ResourceDocument } from '../store/documents.ts';
 import type { WriteOperation } from '../store/port.ts';
 import type { EntryRequest } from './entry-request.ts';
 import { readEntry } from './read-entry.ts';
+import { ResponseBudget } from '../repository/response-budget.ts';
 import { isConditionalReference, referencesOf, rewriteReferences } from './rewrite-references.ts';
 
 /**
@@ -64,6 +65,8 @@ export interface TransactionOptions {
    * the message, so that a message is applied and recorded together or not at all).
    */
   extra?: (results: ReadonlyMap<number, EntryResult>) => WriteOperation[];
+  /** What the response may hold (MAX_RESPONSE_BYTES), shared by all its entries; one of its own otherwise. */
+  budget?: ResponseBudget;
 }
 
 /** Most resources a conditional delete removes at once when several are allowed. */
@@ -92,6 +95,7 @@ interface Target {
 
 /** Applies `requests` all or nothing; answers one result per request, in the request order. */
 export async function applyTransaction(services: Services, requests: EntryRequest[], options: TransactionOptions): Promise<EntryResult[]> {
+  const budget = options.budget ?? new ResponseBudget(services.config.maxResponseBytes);
   const ordered = [...requests].sort((a, b) => ORDER[a.method] - ORDER[b.method]);
   const writes = ordered.filter((r) => ORDER[r.method] < 3);
   const results = new Map<number, EntryResult>();
@@ -124,7 +128,7 @@ export async function applyTransaction(services: Services, requests: EntryReques
     }
   }
   for (const request of ordered.filter((r) => ORDER[r.method] === 3)) {
-    results.set(request.index, await readEntry(services, request));
+    results.set(request.index, await readEntry(services, request, budget));
   }
   return requests.map((r) => results.get(r.index)!);
 }

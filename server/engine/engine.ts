@@ -12,6 +12,7 @@ import { parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } fro
 import type { Logger } from '../logger.ts';
 import { findOneMatch } from '../repository/conditional.ts';
 import { readResource } from '../repository/read-path.ts';
+import { ResponseBudget } from '../repository/response-budget.ts';
 import { searchBundle } from '../search/search-bundle.ts';
 import type { Services } from '../services.ts';
 import type { StoredDocument, WriteOperation } from '../store/port.ts';
@@ -69,7 +70,8 @@ export function createEngine(services: Services): Engine {
     },
     search(_principal, type, query) {
       const pairs = [...new URLSearchParams(query)];
-      return searchBundle(services, type ? { path: type, types: [type], pairs } : { path: '', pairs, system: true }, true);
+      const target = type ? { path: type, types: [type], pairs } : { path: '', pairs, system: true };
+      return searchBundle(services, target, true, new ResponseBudget(config.maxResponseBytes));
     },
     transaction(_principal, entries, options = {}) {
       const requests = entries.map((entry, i) => parseEntryRequest(entry, i, config.baseUrl));

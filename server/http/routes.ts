@@ -8,15 +8,11 @@ import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { capabilityStatement } from '../rest/capabilities.ts';
 import { FHIR_ROUTES } from '../rest/route-table.ts';
 import type { Services } from '../services.ts';
-import { withResponseBudget } from '../repository/response-budget.ts';
 import { sendJson } from './respond.ts';
 
 export function fhirRouter(services: Services, version: string): Router {
   const router = new Router({ prefix: '/fhir' });
   let capabilities: CapabilityStatement | undefined;
-  // Every FHIR answer counts the resources it holds against MAX_RESPONSE_BYTES (repository/response-budget.ts).
-  router.use((ctx, next) => withResponseBudget(services.config.maxResponseBytes, next));
-
   router.get('/metadata', (ctx) => {
     capabilities ??= capabilityStatement(services.config, version, FHIR_ROUTES);
     sendJson(ctx, 200, capabilities);

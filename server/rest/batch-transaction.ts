@@ -8,6 +8,7 @@ import { applyBatch } from '../bundle/batch.ts';
 import { parseEntryRequest, type EntryRequest } from '../bundle/entry-request.ts';
 import { responseBundle } from './response-bundle.ts';
 import { applyTransaction } from '../bundle/transaction.ts';
+import { ResponseBudget } from '../repository/response-budget.ts';
 import { isJsonObject, shown } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { preferredReturn, sendJson } from '../http/respond.ts';
@@ -34,12 +35,14 @@ export async function batchOrTransaction(ctx: Context, services: Services): Prom
       'Bundle.entry',
     );
   }
-  const options = { deleteMultiple: config.conditionalDeleteMultiple };
+  // One response budget (MAX_RESPONSE_BYTES) for the whole Bundle: the reads of its entries, then the answer.
+  const budget = new ResponseBudget(config.maxResponseBytes);
+  const options = { deleteMultiple: config.conditionalDeleteMultiple, budget };
   const prefer = preferredReturn(ctx);
   if (type === 'transaction') {
     const requests = entries.map((e, i) => parseEntryRequest(e, i, config.baseUrl));
     const results = await applyTransaction(services, requests, options);
-    sendJson(ctx, 200, responseBundle('transaction-response', results, requests, config.baseUrl, prefer));
+    sendJson(ctx, 200, responseBundle('transaction-response', results, requests, config.baseUrl, prefer, budget));
     return;
   }
   const requests = entries.map((e, i): EntryRequest | FhirError => {
@@ -52,5 +55,5 @@ export async function batchOrTransaction(ctx: Context, services: Services): Prom
   });
   const results = await applyBatch(services, requests, options);
   const parsed = requests.map((r) => (r instanceof FhirError ? undefined : r));
-  sendJson(ctx, 200, responseBundle('batch-response', results, parsed, config.baseUrl, prefer));
+  sendJson(ctx, 200, responseBundle('batch-response', results, parsed, config.baseUrl, prefer, budget));
 }

@@ -13,7 +13,7 @@ import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import type { HistoryDocument } from '../store/documents.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { Services } from '../services.ts';
-import { chargeResponse } from '../repository/response-budget.ts';
+import { ResponseBudget } from '../repository/response-budget.ts';
 
 export async function history(ctx: Context, { store, config }: Services): Promise<void> {
   const { type, id } = ctx.params as { type?: string; id?: string };
@@ -40,14 +40,15 @@ export async function history(ctx: Context, { store, config }: Services): Promis
     first: page !== undefined,
     ...(more && last ? { next: encodePage(last) } : {}),
   });
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', link, entry: entries.map((e) => entryOf(e, config.baseUrl)) };
+  const budget = new ResponseBudget(config.maxResponseBytes);
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'history', link, entry: entries.map((e) => entryOf(e, config.baseUrl, budget)) };
   sendJson(ctx, 200, bundle);
 }
 
-function entryOf(doc: HistoryDocument, baseUrl: string): BundleEntry {
+function entryOf(doc: HistoryDocument, baseUrl: string, budget: ResponseBudget): BundleEntry {
   const entry: BundleEntry = { fullUrl: `${baseUrl}/${doc.resourceType}/${doc.id}` };
   if (doc.content !== null) {
-    chargeResponse(doc.content); // MAX_RESPONSE_BYTES, before parsing
+    budget.charge(doc.content); // MAX_RESPONSE_BYTES, before parsing
     entry.resource = parseFhirJson(doc.content) as unknown as BundleEntry['resource'];
   }
   entry.request = {

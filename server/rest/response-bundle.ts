@@ -11,7 +11,7 @@ import { allOk } from '../errors/outcome.ts';
 import type { EntryRequest } from '../bundle/entry-request.ts';
 import type { EntryResult } from '../bundle/transaction.ts';
 import { httpStatus } from '../http/status.ts';
-import { tryChargeResponse } from '../repository/response-budget.ts';
+import type { ResponseBudget } from '../repository/response-budget.ts';
 
 export type ReturnPreference = 'minimal' | 'representation' | 'OperationOutcome';
 
@@ -21,11 +21,18 @@ export function responseBundle(
   requests: (EntryRequest | undefined)[],
   baseUrl: string,
   prefer: ReturnPreference,
+  budget: ResponseBudget,
 ): Bundle {
-  return { resourceType: 'Bundle', type, entry: results.map((r, i) => responseEntry(r, requests[i], baseUrl, prefer)) };
+  return { resourceType: 'Bundle', type, entry: results.map((r, i) => responseEntry(r, requests[i], baseUrl, prefer, budget)) };
 }
 
-function responseEntry(result: EntryResult, request: EntryRequest | undefined, baseUrl: string, prefer: ReturnPreference): BundleEntry {
+function responseEntry(
+  result: EntryResult,
+  request: EntryRequest | undefined,
+  baseUrl: string,
+  prefer: ReturnPreference,
+  budget: ResponseBudget,
+): BundleEntry {
   const status = result.error ? httpStatus(result.error.kind) : (result.status ?? 200);
   const response: BundleEntryResponse = { status: `${status} ${STATUS_CODES[status] ?? ''}`.trim() };
   const entry: BundleEntry = { response };
@@ -37,7 +44,7 @@ function responseEntry(result: EntryResult, request: EntryRequest | undefined, b
     response.etag = `W/"${doc.versionId}"`;
     response.lastModified = doc.lastUpdated;
     const include = isRead ? request?.method === 'GET' && result.status === 200 : prefer === 'representation';
-    const overBudget = include && doc.content ? tryChargeResponse(doc.content) : undefined;
+    const overBudget = include && doc.content ? budget.tryCharge(doc.content) : undefined;
     if (overBudget) {
       // MAX_RESPONSE_BYTES: a read answers too-costly; a write (done) keeps its status and says why its resource is left out.
       if (isRead) response.status = `${httpStatus(overBudget.kind)} ${STATUS_CODES[httpStatus(overBudget.kind)] ?? ''}`.trim();

@@ -11,6 +11,7 @@ import { sendJson } from '../http/respond.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { isStrict } from '../search/parse-search.ts';
 import { searchBundle, type SearchTarget } from '../search/search-bundle.ts';
+import { ResponseBudget } from '../repository/response-budget.ts';
 import type { Services } from '../services.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
@@ -61,5 +62,6 @@ async function pairsOf(ctx: Context, maxBytes: number): Promise<[string, string]
 }
 
 async function runSearch(ctx: Context, services: Services, target: SearchTarget): Promise<void> {
-  sendJson(ctx, 200, await searchBundle(services, target, isStrict(ctx.get('prefer'))));
+  const budget = new ResponseBudget(services.config.maxResponseBytes);
+  sendJson(ctx, 200, await searchBundle(services, target, isStrict(ctx.get('prefer')), budget));
 }

@@ -18,7 +18,7 @@ import { findIncludes } from './include.ts';
 import { parseSearchRequest, splitName, type SearchRequest } from './parse-search.ts';
 import { subset, unknownElements } from './summary.ts';
 import { yieldTurn } from './yield-turn.ts';
-import { chargeResponse } from '../repository/response-budget.ts';
+import type { ResponseBudget } from '../repository/response-budget.ts';
 import { searchParameterOf } from './search-parameter.ts';
 
 export interface SearchTarget {
@@ -31,11 +31,12 @@ export interface SearchTarget {
   extra?: Filter;
 }
 
-/** Runs a search and builds its `searchset` Bundle. */
+/** Runs a search and builds its `searchset` Bundle, charging what it holds to the request's `budget`. */
 export async function searchBundle(
   { store, config }: Pick<Services, 'store' | 'config'>,
   target: SearchTarget,
   strict: boolean,
+  budget: ResponseBudget,
 ): Promise<Bundle> {
   const req = parseSearchRequest(target.pairs, {
     strict,
@@ -43,7 +44,7 @@ export async function searchBundle(
     maxCount: config.maxCount,
     systemSearch: target.system,
   });
-  chargeResponse(''); // a batch whose earlier entries spent the response budget stops here, before searching
+  budget.charge(''); // a batch whose earlier entries spent the response budget stops here, before searching
   const scope: SearchScope = { store, baseUrl: config.baseUrl, strict, ignored: [...req.ignored] };
   const types = target.types ?? req.types ?? [];
   for (const t of types) assertResourceType(t);
@@ -60,10 +61,10 @@ export async function searchBundle(
     total = await store.count('resources', filter);
   } else if (req.total === undefined && req.page === undefined && page.next === undefined) total = page.matches.length;
 
-  const entries: BundleEntry[] = page.matches.map((doc) => entryOf(doc, config.baseUrl, req, 'match'));
+  const entries: BundleEntry[] = page.matches.map((doc) => entryOf(doc, config.baseUrl, req, 'match', budget));
   if (!countOnly) {
     const included = await findIncludes(store, config.baseUrl, page.matches, req.include, req.revinclude);
-    entries.push(...included.map((doc) => entryOf(doc, config.baseUrl, req, 'include')));
+    entries.push(...included.map((doc) => entryOf(doc, config.baseUrl, req, 'include', budget)));
   }
   const ignored = [...new Set(scope.ignored.map((i) => i.message))];
   if (ignored.length > 0) {
@@ -122,8 +123,14 @@ function checkElements(req: SearchRequest, scope: SearchScope, types: string[]):
   if (req.elements.length === 0) delete req.elements;
 }
 
-function entryOf(doc: ResourceDocument, baseUrl: string, req: SearchRequest, mode: 'match' | 'include'): BundleEntry {
-  chargeResponse(doc.content!); // before parsing it: past MAX_RESPONSE_BYTES nothing more is built
+function entryOf(
+  doc: ResourceDocument,
+  baseUrl: string,
+  req: SearchRequest,
+  mode: 'match' | 'include',
+  budget: ResponseBudget,
+): BundleEntry {
+  budget.charge(doc.content!); // before parsing it: past MAX_RESPONSE_BYTES nothing more is built
   const parsed = parseFhirJson(doc.content!) as unknown as Record<string, unknown>;
   const resource = subset(parsed, req.summary, req.elements) as unknown as Resource;
   return { fullUrl: `${baseUrl}/${doc.resourceType}/${doc.id}`, resource, search: { mode } };
