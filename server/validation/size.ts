@@ -43,22 +43,27 @@ function visit(value: unknown, depth: number, walk: Walk): boolean {
     walk.at = [];
     return false;
   }
-  const step = (key: PathSegment, item: unknown): boolean => {
-    if (++walk.count > walk.limits.maxElements) {
-      walk.crossed = 'elements';
-      walk.at = [key];
-      return false;
-    }
-    if (visit(item, depth + 1, walk)) return true;
-    walk.at!.push(key);
-    return false;
-  };
+  // No closure per object: this runs on every value of every resource written.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!step(i, value[i])) return false;
+    for (let i = 0; i < value.length; i++) if (!step(i, value[i], depth, walk)) return false;
     return true;
   }
-  for (const key of Object.keys(value)) if (!step(key, (value as Record<string, unknown>)[key])) return false;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !step(key, (value as Record<string, unknown>)[key], depth, walk)) return false;
+  }
   return true;
+}
+
+/** One member or item of a value at `depth`: counted, then visited. */
+function step(key: PathSegment, item: unknown, depth: number, walk: Walk): boolean {
+  if (++walk.count > walk.limits.maxElements) {
+    walk.crossed = 'elements';
+    walk.at = [key];
+    return false;
+  }
+  if (visit(item, depth + 1, walk)) return true;
+  walk.at!.push(key);
+  return false;
 }
 
 /**
