@@ -6,7 +6,7 @@
  * is written back verbatim. Validation, FHIRPath and search indexing see `toPlain(value)`, with plain numbers.
  */
 import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
-import { isPlainTree, keyCount, plainKeyCount } from './plain-json.ts';
+import { isPlainTree, keyCount, MAX_DEPTH, nestsDeeperThan, plainKeyCount } from './plain-json.ts';
 
 export type JsonValue = string | number | boolean | null | LosslessNumber | JsonValue[] | { [key: string]: JsonValue };
 
@@ -15,12 +15,23 @@ function parseNumber(text: string): number | LosslessNumber {
   return String(n) === text ? n : new LosslessNumber(text);
 }
 
+/** JSON text nesting objects and arrays deeper than MAX_DEPTH: refused rather than overflowing the stack. */
+export class JsonTooDeepError extends Error {
+  constructor() {
+    super(`JSON nests objects and arrays deeper than ${MAX_DEPTH} levels`);
+    this.name = 'JsonTooDeepError';
+  }
+}
+
 /**
  * Parses JSON text keeping decimal precision; throws SyntaxError on malformed JSON and on duplicate keys (with
- * different values). JSON.parse when that gives the same value (plain-json.ts), else lossless-json.
+ * different values), JsonTooDeepError past MAX_DEPTH. JSON.parse when that gives the same value (plain-json.ts),
+ * else lossless-json.
  */
 export function parseFhirJson(text: string): JsonValue {
   const keys = plainKeyCount(text);
+  // plainKeyCount answers only within MAX_DEPTH; the depth is scanned on its own only for the text it gives up on.
+  if (keys === undefined && nestsDeeperThan(text, MAX_DEPTH)) throw new JsonTooDeepError();
   if (keys !== undefined) {
     let value: JsonValue | undefined;
     try {

@@ -68,7 +68,7 @@ export function plainKeyCount(text: string): number | undefined {
 /**
  * True when JSON text nests objects and arrays deeper than `max` (strings skipped). lossless-json and every
  * recursive walk after it (toPlain, validation, stringify) overflow the stack a few thousand levels down, so
- * the body reader refuses such text before parsing it.
+ * parseFhirJson refuses such text before parsing it.
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;

@@ -3,8 +3,8 @@
  */
 import getRawBody from 'raw-body';
 import type { Context } from 'koa';
-import { parseFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
-import { MAX_DEPTH, nestsDeeperThan } from '../fhir-json/plain-json.ts';
+import { JsonTooDeepError, parseFhirJson, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { MAX_DEPTH } from '../fhir-json/plain-json.ts';
 import { badRequest, FhirError } from '../errors/fhir-error.ts';
 import { assertJsonBody } from './format.ts';
 
@@ -12,12 +12,12 @@ export async function readJsonBody(ctx: Context, maxBytes: number, allowPatch = 
   assertJsonBody(ctx.get('content-type'), allowPatch);
   const text = await readText(ctx, maxBytes);
   if (text.trim() === '') throw badRequest('The body is empty');
-  if (nestsDeeperThan(text, MAX_DEPTH)) {
-    throw FhirError.of('too-costly', 'too-costly', `The body nests JSON objects and arrays deeper than ${MAX_DEPTH} levels`);
-  }
   try {
     return parseFhirJson(text);
   } catch (err) {
+    if (err instanceof JsonTooDeepError) {
+      throw FhirError.of('too-costly', 'too-costly', `The body nests JSON objects and arrays deeper than ${MAX_DEPTH} levels`);
+    }
     throw FhirError.of('invalid', 'structure', `The body is not valid JSON: ${(err as Error).message}`);
   }
 }
