@@ -17,6 +17,7 @@ import {
   type JsonObject,
   type JsonValue,
 } from '../../server/engine/index.ts';
+import { tokenParameter } from '../mapping/entries.ts';
 import { isPlaceholderSystem } from '../mapping/placeholder-systems.ts';
 import { HL7_LISTENER } from '../principal.ts';
 
@@ -45,12 +46,14 @@ export async function moveIdentifierSystem(ctx: Context, engine: Engine): Promis
       retried += outcome.retried;
     }
     const next = page.link?.find((l) => l.relation === 'next')?.url;
-    query = next ? `${matching(from)}&_page=${encodeURIComponent(new URL(next).searchParams.get('_page') ?? '')}` : '';
+    // The next link repeats the search with its page token.
+    query = next ? new URL(next).search.slice(1) : '';
   }
   sendJson(ctx, 200, { from, to, examined, updated, retried });
 }
 
-const matching = (system: string) => `identifier=${encodeURIComponent(system.replace(/[\\|,$]/g, '\\$&'))}|&_count=${PAGE}`;
+/** `identifier=system|` (any value of the system), escaped as the mappings' conditional URLs are. */
+const matching = (system: string) => `identifier=${tokenParameter(system, '')}&_count=${PAGE}`;
 
 async function move(engine: Engine, found: JsonObject, from: string, to: string): Promise<{ updated: boolean; retried: number }> {
   let resource = found;
