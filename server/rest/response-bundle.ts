@@ -33,8 +33,7 @@ function responseEntry(
   prefer: ReturnPreference,
   budget: ResponseBudget,
 ): BundleEntry {
-  const status = result.error ? httpStatus(result.error.kind) : (result.status ?? 200);
-  const response: BundleEntryResponse = { status: `${status} ${STATUS_CODES[status] ?? ''}`.trim() };
+  const response: BundleEntryResponse = { status: statusLine(result.error ? httpStatus(result.error.kind) : (result.status ?? 200)) };
   const entry: BundleEntry = { response };
   const { doc } = result;
   const isRead = request?.method === 'GET' || request?.method === 'HEAD';
@@ -47,7 +46,7 @@ function responseEntry(
     const overBudget = include && doc.content ? budget.tryCharge(doc.content) : undefined;
     if (overBudget) {
       // MAX_RESPONSE_BYTES: a read answers too-costly; a write (done) keeps its status and says why its resource is left out.
-      if (isRead) response.status = `${httpStatus(overBudget.kind)} ${STATUS_CODES[httpStatus(overBudget.kind)] ?? ''}`.trim();
+      if (isRead) response.status = statusLine(httpStatus(overBudget.kind));
       response.outcome = overBudget.outcome;
     } else if (include && doc.content) {
       entry.fullUrl = `${baseUrl}/${path}`;
@@ -58,4 +57,9 @@ function responseEntry(
   if (result.error) response.outcome = result.error.outcome;
   else if (prefer === 'OperationOutcome' && !isRead) response.outcome = allOk(`${request?.method} ${request?.url}: ${response.status}`);
   return entry;
+}
+
+/** `Bundle.entry.response.status`: the code and its reason phrase, `201 Created`. */
+function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 }
