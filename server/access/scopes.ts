@@ -106,7 +106,8 @@ function encodeQueryPart(text: string): string {
   return encodeURIComponent(text).replace(/%7C/gi, '|').replace(/%3A/gi, ':').replace(/%2F/gi, '/');
 }
 
-function parsePermissions(permissions: string): Set<Interaction> | undefined {
+/** `read` / `write` / `*` (v1) or SMART v2 letters in order -> the interactions; undefined when malformed. */
+export function parsePermissions(permissions: string): Set<Interaction> | undefined {
   if (permissions in V1) return new Set(V1[permissions]);
   // Each letter at most once and in SMART's order: the position in `INTERACTIONS` must rise strictly.
   let last = -1;
@@ -124,7 +125,7 @@ function parsePermissions(permissions: string): Set<Interaction> | undefined {
  * `name=value&name=value`: each a plain search parameter of the type (no chain, `_has` or `_list`, which would
  * need other resources to decide), with an optional modifier. Returns the reason when it cannot be used.
  */
-function parseQuery(resourceType: string, queryText: string): [string, string][] | string {
+export function parseQuery(resourceType: string, queryText: string): [string, string][] | string {
   let pairs: [string, string][];
   try {
     pairs = queryText.split('&').map((part) => {
