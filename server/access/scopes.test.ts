@@ -42,16 +42,7 @@ describe('SMART scopes (server/access/scopes.ts)', () => {
   });
 
   it('non-resource scopes are recognised separately', () => {
-    for (const text of [
-      'openid',
-      'fhirUser',
-      'profile',
-      'launch',
-      'launch/patient',
-      'launch/encounter',
-      'offline_access',
-      'online_access',
-    ]) {
+    for (const text of 'openid fhirUser profile launch launch/patient launch/encounter offline_access online_access'.split(' ')) {
       assert.deepEqual(parseScope(text), { kind: 'non-resource', text });
     }
   });
