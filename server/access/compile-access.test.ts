@@ -34,6 +34,7 @@ const resources: Resource[] = [
   observation('o3', 'Patient/p2', 'vital-signs'),
   observation('o4', `${BASE}/Patient/p2`, 'laboratory'),
   { resourceType: 'Practitioner', id: 'pr1' },
+  { resourceType: 'Device', id: 'dev1', patient: { reference: 'Patient/p2' } },
   { resourceType: 'Task', id: 't1', status: 'requested', intent: 'order', for: { reference: 'Patient/p1' } },
   { resourceType: 'Task', id: 't2', status: 'requested', intent: 'order', for: { reference: 'Patient/p2' } },
   { resourceType: 'DocumentReference', id: 'd1', status: 'current', content: [], subject: { reference: 'Patient/p1' } },
@@ -91,6 +92,7 @@ describe('compileAccess (server/access/compile-access.ts)', () => {
     const p1 = await access({ scope: 'patient/*.rs', clientScope: 'patient/*.rs', patient: 'p1' });
     assert.deepEqual(await selected(p1, 'Observation', 's'), ['o1', 'o2']);
     assert.deepEqual(await selected(p1, 'Patient', 'r'), ['p1', 'p3']);
+    assert.deepEqual(await selected(p1, 'Device', 's'), ['dev1'], 'a type outside the compartment is read unfiltered (issue 11)');
     const p2 = await access({ scope: 'patient/*.rs', clientScope: 'patient/*.rs', patient: 'p2' });
     assert.deepEqual(await selected(p2, 'Observation', 's'), ['o3', 'o4']);
     assert.equal(await selected(p2, 'Observation', 'c'), undefined);
@@ -185,6 +187,11 @@ describe('compileAccess (server/access/compile-access.ts)', () => {
     assert.deepEqual(await selected(a, 'DocumentReference', 's'), ['d1']);
     assert.deepEqual(await selected(a, 'Practitioner', 's'), ['pr1']);
     assert.equal(a.filter('Practitioner', 'c'), undefined);
+    assert.equal(
+      a.filter('Device', 's'),
+      undefined,
+      "outside the compartment only what a rule names: another patient's implant stays hidden",
+    );
     assert.equal(a.filter('Observation', 'c'), undefined);
     assert.deepEqual(await selected(a, 'Appointment', 'c'), ['a1']);
     assert.deepEqual(await selected(a, 'Appointment', 'u'), ['a1']);

@@ -105,8 +105,11 @@ async function compile(context: AccessContext, grant: Grant, policies: RolePolic
   const contextFilter = (term: Term, type: string, i: Interaction): Filter | undefined => {
     if (term.context === 'patient') return ofPatient(launchPatient, type, i);
     if (term.context === 'user') return grant.role === 'patient' ? ofPatient(self, type, i) : {};
-    if (term.context === 'role') return policy?.compartment === 'self' ? ofPatient(self, type, i) : {};
-    return {};
+    if (term.context === 'system' || policy?.compartment !== 'self') return {};
+    // A self-compartment role's `*` means its own record: a type outside the compartment (Device, Bundle,
+    // Binary may hold other patients' data) is read only when a rule names it.
+    if (term.types === '*' && !inPatientCompartment(type)) return undefined;
+    return ofPatient(self, type, i);
   };
   const factor = (terms: readonly Term[], type: string, i: Interaction) =>
     anyOf(terms.filter((t) => covers(t, type, i)).map((t) => allOf([queryOf(t, type), contextFilter(t, type, i)])));
