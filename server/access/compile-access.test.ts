@@ -213,6 +213,21 @@ describe('compileAccess (server/access/compile-access.ts)', () => {
     assert.equal(client.missingScope('Patient', 'd'), 'system/Patient.d');
   });
 
+  it('a role without a policy allows nothing', async () => {
+    const a = await access({ scope: 'user/*.rs', clientScope: 'user/*.rs', role: 'surgeon' as Grant['role'] });
+    assert.equal(a.filter('Observation', 's'), undefined);
+  });
+
+  it('a store failure while compiling rejects the grant, and the next try compiles again', async () => {
+    const down = new Proxy(store, {
+      get: (target, name) =>
+        name === 'find' || name === 'findOne' ? () => Promise.reject(new Error('store down')) : Reflect.get(target, name),
+    });
+    const grant: Grant = { scope: 'system/Observation.rs?code:in=http://example.org/vs', clientScope: 'system/*.*', admin: false };
+    await assert.rejects(compileAccess({ store: down, baseUrl: BASE }, grant), /store down/);
+    await assert.rejects(compileAccess({ store: down, baseUrl: BASE }, grant), /store down/);
+  });
+
   it('compiles each distinct grant once', async () => {
     const grant: Grant = { scope: 'user/*.rs', clientScope: 'user/*.rs', role: 'doctor', admin: false };
     const first = await compileAccess(context, grant);

@@ -9,6 +9,7 @@
  * interaction) is built on first use and kept in the Access.
  */
 import type { Role } from '../engine/principal.ts';
+import { FhirError } from '../errors/fhir-error.ts';
 import { parameterFilter, type SearchScope } from '../search/execute-search.ts';
 import type { Filter, Store } from '../store/port.ts';
 import { isValidId } from '../validation/id-rule.ts';
@@ -89,10 +90,11 @@ export function compileAccess(context: AccessContext, grant: Grant, policies: Ro
 
 async function compile(context: AccessContext, grant: Grant, policies: RolePolicies): Promise<Access> {
   const search: SearchScope = { store: context.store, baseUrl: context.baseUrl, strict: true, ignored: [] };
-  const policy: RolePolicy | undefined = grant.role ? policies.roles[grant.role] : undefined;
+  const policy: RolePolicy | undefined = grant.role && Object.hasOwn(policies.roles, grant.role) ? policies.roles[grant.role] : undefined;
   const tokenTerms = await scopeTerms(search, grant.scope, grant.role);
   const clientTerms = await scopeTerms(search, grant.clientScope, grant.role);
-  const roleTerms = policy ? await ruleTerms(search, policy) : undefined;
+  // A role without a policy (a stored account older than a site's file) allows nothing, never everything.
+  const roleTerms = grant.role === undefined ? undefined : policy ? await ruleTerms(search, policy) : [];
   const launchPatient = patientId(grant.patient);
   const self = selfPatient(grant.fhirUser, context.baseUrl);
 
@@ -190,8 +192,10 @@ async function compileQuery(search: SearchScope, type: string, query: readonly [
     const parts: Filter[] = [];
     for (const [name, value] of query) parts.push(await parameterFilter(search, type, { name, value }));
     return allOf(parts);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Only the query's own fault; a store failure rejects the grant, which is then not cached.
+    if (err instanceof FhirError) return undefined;
+    throw err;
   }
 }
 
