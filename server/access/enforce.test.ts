@@ -101,6 +101,18 @@ describe('the engine applies a principal’s Access on every path (server/access
     assert.equal((await engine().search(JOB, 'Patient', '_has:Observation:subject:code=a&_summary=count')).total, 2);
   });
 
+  it('_list: a List the caller may not read lists nothing', async () => {
+    const mine = (await engine().search(JOB, 'Observation', `subject=Patient/${ids.p1}`)).entry!.map((e) => e.resource!.id!);
+    const list = await create({
+      resourceType: 'List',
+      status: 'current',
+      mode: 'working',
+      entry: mine.map((id) => ({ item: { reference: `Observation/${id}` } })),
+    });
+    assert.equal((await engine().search(JOB, 'Observation', `_list=${list}&_summary=count`)).total, 2);
+    assert.equal((await engine().search(as(patientAccess(ids.p1)), 'Observation', `_list=${list}&_summary=count`)).total, 0);
+  });
+
   it('read: a hidden resource is not-found exactly like a missing one, a type without scope is forbidden; elements hidden', async () => {
     const me = as(patientAccess(ids.p1));
     await assert.rejects(engine().read(me, 'Patient', ids.p2), fails('not-found'));

@@ -65,7 +65,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   if (depth > MAX_CHAIN_DEPTH) throw tooCostly(`'${p.name}' chains more than ${MAX_CHAIN_DEPTH} levels deep`, p.name);
   checkValues(p.name, splitValues(p.value));
   if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p, depth);
-  if (p.name === '_list') return listFilter(scope.store, resourceType, p.value, scope.baseUrl);
+  if (p.name === '_list') return listFilter(scope.store, scope.access, resourceType, p.value, scope.baseUrl);
   const { code, modifier, chain } = splitName(p.name);
   const definition = searchParameterOf(resourceType, code);
   if (!definition) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
