@@ -14,6 +14,7 @@ import { loadDefinitions } from '../server/validation/definitions.ts';
 import { clinicalRecord, link } from './clinical-data.ts';
 import { serveLoad } from './load-process.ts';
 import { peakRssMb } from './proc-stats.ts';
+import { UNRESTRICTED } from '../server/access/access.ts';
 
 export interface SearchLoadInput {
   dataDir: string;
@@ -48,7 +49,11 @@ serveLoad<SearchLoadInput, SearchLoadResult>(async ({ dataDir, seed, from, to, i
   const sampleLastUpdated: string[] = [];
   let resources = 0;
   const create = async (resource: Resource): Promise<string> => {
-    const { doc } = await createResource({ store, preparer: prepareInThread }, resource.resourceType, resource as unknown as JsonValue);
+    const { doc } = await createResource(
+      { store, preparer: prepareInThread, access: UNRESTRICTED },
+      resource.resourceType,
+      resource as unknown as JsonValue,
+    );
     byType[resource.resourceType] = (byType[resource.resourceType] ?? 0) + 1;
     if (resources++ % 1000 === 500) sampleLastUpdated.push(doc.lastUpdated);
     return doc.id;

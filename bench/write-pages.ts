@@ -16,6 +16,7 @@ import { startPreparer } from '../server/repository/prepare-pool.ts';
 import { createResource, updateResource } from '../server/repository/write-path.ts';
 import { EmbeddedStore } from '../server/store/embedded/embedded-store.ts';
 import { patientGenerator } from './patients.ts';
+import { UNRESTRICTED } from '../server/access/access.ts';
 
 const UNITS = Number(process.env.BENCH_PAGES_UNITS ?? 14);
 const GROUPS = 200;
@@ -25,7 +26,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'fhirline-pages-'));
 const store = new EmbeddedStore(dir);
 await store.open();
 const preparer = await startPreparer(1, {});
-const ctx = { store, preparer };
+const ctx = { store, preparer, access: UNRESTRICTED };
 const patients = patientGenerator();
 const stored: Patient[] = [];
 const written = () => Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);

@@ -4,7 +4,8 @@
  *   process entry `server/main.ts` is the one place that knows every feature, to plug them in);
  * - `hl7-listener/`, `subscriptions/` and `resources/` reach `server/` only through the façade `server/engine/index.ts`;
  * - the engine's layers (`search/`, `repository/`, `store/`, `bundle/`, ...) know nothing of HTTP: they never import
- *   `server/rest/` or `server/http/`.
+ *   `server/rest/`, `server/http/` or the authorization server `server/auth/` (what a principal may do, `server/access/`,
+ *   is one of the engine's layers).
  * Imports are read with the TypeScript compiler's own pre-processor, the dynamic ones and `export ... from` included.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ const FEATURES = ['hl7-listener', 'subscriptions', 'resources'];
 const FACADE = 'server/engine/index.ts';
 /** The composition root: it lists the features the process runs. */
 const ENTRY = 'server/main.ts';
-const HTTP_FREE = ['search', 'search-index', 'repository', 'store', 'bundle', 'validation', 'terminology', 'fhir-json', 'errors', 'engine'];
+const HTTP_FREE = ['search', 'search-index', 'repository', 'store', 'bundle', 'validation', 'terminology', 'fhir-json', 'errors', 'engine', 'access'];
 
 interface Import {
   from: string;
@@ -96,9 +97,9 @@ describe('architecture: import rules (test/architecture.test.ts)', () => {
     );
   });
 
-  it('keeps HTTP out of the engine: its layers never import server/rest/ or server/http/', () => {
+  it('keeps HTTP out of the engine: its layers never import server/rest/, server/http/ or server/auth/', () => {
     const layer = (path: string) => (top(path) === 'server' ? path.split('/')[1] : undefined);
-    const leaks = imports.filter((i) => HTTP_FREE.includes(layer(i.from) ?? '') && ['rest', 'http'].includes(layer(i.to) ?? ''));
+    const leaks = imports.filter((i) => HTTP_FREE.includes(layer(i.from) ?? '') && ['rest', 'http', 'auth'].includes(layer(i.to) ?? ''));
     // The façade hands features' admin routes the server's own body reading and answering.
     const allowed = (i: Import) => i.from === FACADE && ['server/http/respond.ts', 'server/http/body.ts'].includes(i.to);
     assert.deepEqual(

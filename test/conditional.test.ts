@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { EntryRequest } from '../server/bundle/entry-request.ts';
 import { applyTransaction } from '../server/bundle/transaction.ts';
 import { useTestServer } from './support/in-process-server.ts';
+import { UNRESTRICTED } from '../server/access/access.ts';
 
 const FHIR = 'application/fhir+json';
 const SYS = 'http://hospital.test/mrn';
@@ -61,7 +62,9 @@ describe('conditional interactions (http.html#cond-update, #ccreate, #cdelete)',
       resource: patient('race-1', `Racer${i}`),
     });
     const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => applyTransaction(running.server.services, [entry(i)], { deleteMultiple: false })),
+      Array.from({ length: 12 }, (_, i) =>
+        applyTransaction({ ...running.server.services, access: UNRESTRICTED }, [entry(i)], { deleteMultiple: false }),
+      ),
     );
     assert.equal(answers.filter(([a]) => a.status === 201).length, 1);
     assert.equal(answers.filter(([a]) => a.status === 200).length, 11);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 import { REPO_ROOT, freePorts, startChildServer, type ChildServer } from './support/child-server.ts';
 import { getJson } from './support/fhir-requests.ts';
+import { TEST_ADMIN } from './support/tokens.ts';
 
 const EXAMPLES = path.dirname(createRequire(import.meta.url).resolve('hl7.fhir.r4.examples/package.json'));
 const SYS = 'urn:fhirline-test:load';
@@ -28,7 +29,12 @@ function runLoader(args: string[]): Promise<Run> {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'server/load/load-main.ts', ...args],
-      { cwd: REPO_ROOT, timeout: 60_000 },
+      // The loader authenticates as the test admin client, as an operator would with the bootstrap client.
+      {
+        cwd: REPO_ROOT,
+        timeout: 60_000,
+        env: { ...process.env, FHIRLINE_CLIENT_ID: TEST_ADMIN.clientId, FHIRLINE_CLIENT_SECRET: TEST_ADMIN.clientSecret },
+      },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
       },

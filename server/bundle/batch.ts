@@ -5,13 +5,13 @@
  * within each), as http.html#brules says servers are considered to; the results keep the Bundle order.
  */
 import { FhirError } from '../errors/fhir-error.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 import type { EntryRequest } from './entry-request.ts';
 import { ORDER, applyTransaction, type EntryResult, type TransactionOptions } from './transaction.ts';
 
 /** `requests[i]` is the parsed entry i, or the error that made it unreadable. */
 export async function applyBatch(
-  services: Services,
+  services: CallerServices,
   requests: (EntryRequest | FhirError)[],
   options: TransactionOptions,
 ): Promise<EntryResult[]> {
@@ -22,7 +22,7 @@ export async function applyBatch(
   return results;
 }
 
-async function applyOne(services: Services, request: EntryRequest | FhirError, options: TransactionOptions): Promise<EntryResult> {
+async function applyOne(services: CallerServices, request: EntryRequest | FhirError, options: TransactionOptions): Promise<EntryResult> {
   if (request instanceof FhirError) return { error: request };
   try {
     const [result] = await applyTransaction(services, [request], options);

@@ -5,7 +5,7 @@
  */
 import { FhirError } from '../errors/fhir-error.ts';
 import { searchBundle } from '../search/search-bundle.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 import type { JsonObject } from '../fhir-json/fhir-json.ts';
 import { notModified } from '../repository/not-modified.ts';
 import { readResource, readVersion } from '../repository/read-path.ts';
@@ -13,7 +13,7 @@ import type { ResponseBudget } from '../repository/response-budget.ts';
 import type { EntryRequest } from './entry-request.ts';
 import type { EntryResult } from './transaction.ts';
 
-export async function readEntry(services: Services, request: EntryRequest, budget: ResponseBudget): Promise<EntryResult> {
+export async function readEntry(services: CallerServices, request: EntryRequest, budget: ResponseBudget): Promise<EntryResult> {
   try {
     return await read(services, request, budget);
   } catch (err) {
@@ -22,16 +22,16 @@ export async function readEntry(services: Services, request: EntryRequest, budge
   }
 }
 
-async function read(services: Services, request: EntryRequest, budget: ResponseBudget): Promise<EntryResult> {
-  const { store } = services;
+async function read(services: CallerServices, request: EntryRequest, budget: ResponseBudget): Promise<EntryResult> {
+  const { store, access } = services;
   const { type, id, versionId } = request;
   if (id === undefined) {
     const pairs = [...new URLSearchParams(request.query ?? '')];
     const bundle = await searchBundle(services, { path: type, types: [type], pairs }, false, budget);
     return { status: 200, resource: bundle as unknown as JsonObject };
   }
-  if (versionId !== undefined) return { status: 200, doc: await readVersion(store, type, id, versionId) };
-  const doc = await readResource(store, type, id);
+  if (versionId !== undefined) return { status: 200, doc: await readVersion(store, access, type, id, versionId) };
+  const doc = await readResource(store, access, type, id);
   if (notModified(request.ifNoneMatch, request.ifModifiedSince, doc.versionId, doc.lastUpdated)) return { status: 304, doc };
   return { status: 200, doc };
 }

@@ -14,7 +14,7 @@
 import { newResourceId } from '../repository/new-id.ts';
 import { isJsonObject, parseFhirJson, shown, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { FhirError, badRequest, notFound } from '../errors/fhir-error.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 import {
   MAX_CLAIM_ATTEMPTS,
   claimOperation,
@@ -94,7 +94,11 @@ interface Target {
 }
 
 /** Applies `requests` all or nothing; answers one result per request, in the request order. */
-export async function applyTransaction(services: Services, requests: EntryRequest[], options: TransactionOptions): Promise<EntryResult[]> {
+export async function applyTransaction(
+  services: CallerServices,
+  requests: EntryRequest[],
+  options: TransactionOptions,
+): Promise<EntryResult[]> {
   const budget = options.budget ?? new ResponseBudget(services.config.maxResponseBytes);
   const ordered = [...requests].sort((a, b) => ORDER[a.method] - ORDER[b.method]);
   const writes = ordered.filter((r) => ORDER[r.method] < 3);
@@ -134,7 +138,7 @@ export async function applyTransaction(services: Services, requests: EntryReques
 }
 
 /** Step 1: which resources each write entry changes; conditions resolved against the store. */
-async function resolveIdentities(services: Services, writes: EntryRequest[], options: TransactionOptions): Promise<Target[]> {
+async function resolveIdentities(services: CallerServices, writes: EntryRequest[], options: TransactionOptions): Promise<Target[]> {
   const targets: Target[] = [];
   const changedBy = new Map<string, number>();
   const createdFor = new Map<string, Target>();
@@ -162,7 +166,7 @@ async function resolveIdentities(services: Services, writes: EntryRequest[], opt
 }
 
 async function resolveTarget(
-  { store, config }: Services,
+  { store, config, access }: CallerServices,
   request: EntryRequest,
   options: TransactionOptions,
   createdFor: Map<string, Target>,
@@ -181,14 +185,14 @@ async function resolveTarget(
   const claim = method === 'POST' || method === 'PUT' ? await readClaim(store, condition) : undefined;
   if (method === 'DELETE') {
     const limit = options.deleteMultiple ? MAX_CONDITIONAL_DELETES + 1 : 2;
-    const matches = await findMatches(store, config.baseUrl, condition, limit);
+    const matches = await findMatches(store, config.baseUrl, access, condition, limit);
     if (matches.length > 1 && !options.deleteMultiple) throw severalMatches(condition);
     if (matches.length > MAX_CONDITIONAL_DELETES) {
       throw FhirError.of('precondition-failed', 'too-costly', `More than ${MAX_CONDITIONAL_DELETES} resources match '${condition.query}'`);
     }
     return { request, ids: matches.map((m) => m._id), matched: matches };
   }
-  const match = await findOneMatch(store, config.baseUrl, condition);
+  const match = await findOneMatch(store, config.baseUrl, access, condition);
   if (match) return method === 'POST' ? { request, ids: [], existing: match } : { request, ids: [match._id], matched: [match] };
   if (method === 'PATCH') throw notFound(`No ${type} matches '${condition.query}'`);
   // The same condition twice in one transaction creates once (as HAPI does): the later entry shares the result.
@@ -202,7 +206,7 @@ async function resolveTarget(
  * Step 2: `fullUrl` -> `Type/id` for every entry that has one, and each conditional reference of the
  * resources -> the one resource it matches (none: 404, several: 412, as HAPI).
  */
-async function resolveReferences({ store, config }: Services, targets: Target[]): Promise<Map<string, string>> {
+async function resolveReferences({ store, config, access }: CallerServices, targets: Target[]): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   for (const target of targets) {
     const { fullUrl } = target.request;
@@ -217,7 +221,7 @@ async function resolveReferences({ store, config }: Services, targets: Target[])
       const q = reference.indexOf('?');
       const condition = { type: reference.slice(0, q), query: reference.slice(q + 1) };
       const match = await atEntry(target.request, async () => {
-        const found = await findOneMatch(store, config.baseUrl, condition);
+        const found = await findOneMatch(store, config.baseUrl, access, condition);
         if (!found) throw notFound(`The conditional reference '${reference}' matches no resource`);
         return found;
       });
@@ -228,15 +232,19 @@ async function resolveReferences({ store, config }: Services, targets: Target[])
 }
 
 /** Step 3: the validated writes of one entry (none for a create that matched or a delete of nothing). */
-async function planEntry(services: Services, target: Target, references: Map<string, string>): Promise<PlannedWrite[]> {
-  const { store } = services;
+async function planEntry(services: CallerServices, target: Target, references: Map<string, string>): Promise<PlannedWrite[]> {
   const { request } = target;
   const options: UpdateOptions = request.ifMatch !== undefined ? { ifMatch: request.ifMatch } : {};
   if (request.method === 'DELETE') {
     const planned: PlannedWrite[] = [];
     for (const [i, _id] of target.ids.entries()) {
       const basedOn = target.matched?.[i];
-      const plan = await planDelete(store, request.type, _id.slice(request.type.length + 1), basedOn ? { ...options, basedOn } : options);
+      const plan = await planDelete(
+        services,
+        request.type,
+        _id.slice(request.type.length + 1),
+        basedOn ? { ...options, basedOn } : options,
+      );
       if (plan) planned.push(plan);
     }
     return planned;
@@ -257,7 +265,7 @@ async function planEntry(services: Services, target: Target, references: Map<str
  * Step 3 for every entry at once, so that their versions are validated and indexed together (in the prepare
  * pool's workers, server/repository/prepare-pool.ts); the first failing entry in processing order fails the whole.
  */
-async function planAll(services: Services, targets: Target[], references: Map<string, string>): Promise<PlannedWrite[][]> {
+async function planAll(services: CallerServices, targets: Target[], references: Map<string, string>): Promise<PlannedWrite[][]> {
   const settled = await Promise.allSettled(
     targets.map((target) => (target.sameAs ? Promise.resolve([]) : atEntry(target.request, () => planEntry(services, target, references)))),
   );

@@ -8,7 +8,8 @@ import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { parseEntryRequest } from '../bundle/entry-request.ts';
 import { applyTransaction, type EntryResult } from '../bundle/transaction.ts';
 import type { Config } from '../config.ts';
-import { parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
+import { requireWriteScope } from '../access/enforce.ts';
+import { isJsonObject, parseFhirJson, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import type { Logger } from '../logger.ts';
 import { findOneMatch } from '../repository/conditional.ts';
 import { readResource } from '../repository/read-path.ts';
@@ -59,25 +60,29 @@ export function createEngine(services: Services): Engine {
     get logger() {
       return services.logger;
     },
-    async read(_principal, type, id) {
-      const { content } = await readResource(store, type, id);
+    async read(principal, type, id) {
+      const { content } = await readResource(store, principal.access, type, id);
       // readResource answers `gone` for a deletion, the only version without content.
       return parseFhirJson(content ?? 'null') as JsonObject;
     },
-    async findOne(_principal, type, query) {
-      const doc = await findOneMatch(store, config.baseUrl, { type, query });
+    async findOne(principal, type, query) {
+      const doc = await findOneMatch(store, config.baseUrl, principal.access, { type, query });
       return doc?.content ? (parseFhirJson(doc.content) as JsonObject) : undefined;
     },
-    search(_principal, type, query) {
+    search(principal, type, query) {
       const pairs = [...new URLSearchParams(query)];
       const target = type ? { path: type, types: [type], pairs } : { path: '', pairs, system: true };
-      return searchBundle(services, target, true, new ResponseBudget(config.maxResponseBytes));
+      return searchBundle({ ...services, access: principal.access }, target, true, new ResponseBudget(config.maxResponseBytes));
     },
-    transaction(_principal, entries, options = {}) {
+    transaction(principal, entries, options = {}) {
       const requests = entries.map((entry, i) => parseEntryRequest(entry, i, config.baseUrl));
-      return applyTransaction(services, requests, { deleteMultiple: false, ...(options.extra && { extra: options.extra }) });
+      return applyTransaction({ ...services, access: principal.access }, requests, {
+        deleteMultiple: false,
+        ...(options.extra && { extra: options.extra }),
+      });
     },
-    async validate(_principal, resource) {
+    async validate(principal, resource) {
+      if (isJsonObject(resource) && typeof resource.resourceType === 'string') requireWriteScope(principal.access, resource.resourceType);
       // In a prepare worker when there are some: a costly resource holds one of them, not the main thread.
       return (await preparer.validate(stringifyFhirJson(resource)))?.outcome;
     },

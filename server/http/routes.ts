@@ -8,6 +8,7 @@ import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { capabilityStatement } from '../rest/capabilities.ts';
 import { FHIR_ROUTES } from '../rest/route-table.ts';
 import type { Services } from '../services.ts';
+import { principalOf } from './principal.ts';
 import { sendJson } from './respond.ts';
 
 export function fhirRouter(services: Services, version: string): Router {
@@ -17,7 +18,10 @@ export function fhirRouter(services: Services, version: string): Router {
     capabilities ??= capabilityStatement(services.config, version, FHIR_ROUTES);
     sendJson(ctx, 200, capabilities);
   });
-  for (const { method, path, handler } of FHIR_ROUTES) router[method](path, (ctx: Context) => handler(ctx, services));
+  // Each request's handler gets the services with what its principal may do (set by the bearer check).
+  for (const { method, path, handler } of FHIR_ROUTES) {
+    router[method](path, (ctx: Context) => handler(ctx, { ...services, access: principalOf(ctx).access }));
+  }
   return router;
 }
 

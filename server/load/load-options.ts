@@ -11,6 +11,8 @@ export interface LoadOptions {
   concurrency: number;
   /** Resources per transaction cut from NDJSON files. */
   batchSize: number;
+  /** `Bearer <token>` sent with every Bundle (load-authorization.ts), from the environment. */
+  authorization?: string;
 }
 
 export const USAGE = `usage: npm run load -- <file-or-folder>... [--url http://localhost:8080/fhir] [--concurrency 4] [--batch-size 500]
@@ -18,6 +20,9 @@ export const USAGE = `usage: npm run load -- <file-or-folder>... [--url http://l
 Posts FHIR data to a running server: .json files (a transaction or batch Bundle is sent as it is; any other Bundle
 or a single resource is wrapped into a transaction) and .ndjson files (one resource per line, sent in transactions
 of --batch-size resources). Folders are read recursively. Exits 1 when anything failed.
+
+Authorization: FHIRLINE_CLIENT_ID and FHIRLINE_CLIENT_SECRET of a client_credentials client (the bootstrap client
+in DATA_DIR/bootstrap-credentials.json will do), or FHIRLINE_TOKEN, a bearer token.
 `;
 
 export const DEFAULTS = { url: 'http://localhost:8080/fhir', concurrency: 4, batchSize: 500 } as const;

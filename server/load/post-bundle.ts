@@ -29,13 +29,17 @@ export interface BundleOutcome {
 }
 
 /** POSTs `bundle` to `baseUrl` and interprets the answer; never throws. */
-export async function postBundle(baseUrl: string, bundle: LoadBundle): Promise<BundleOutcome> {
+export async function postBundle(baseUrl: string, bundle: LoadBundle, authorization?: string): Promise<BundleOutcome> {
   let status: number;
   let text: string;
   try {
     const res = await fetch(baseUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        accept: 'application/fhir+json',
+        ...(authorization ? { authorization } : {}),
+      },
       body: bundle.body,
     });
     status = res.status;

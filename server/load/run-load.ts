@@ -31,7 +31,7 @@ export async function runLoad(options: LoadOptions, progressStream: NodeJS.Write
             addOutcome(tally, { stored: [], notApplied: 0, errors: [item.error] }, item.bytes, false);
             continue;
           }
-          const outcome = await postBundle(options.url, item.bundle);
+          const outcome = await postBundle(options.url, item.bundle, options.authorization);
           addOutcome(tally, outcome, item.bundle.bytes);
           if (outcome.unreachable) tally.stoppedEarly = true;
         }

@@ -9,6 +9,7 @@
  * a match replaces exactly the version the search found (compare-and-swap): a writer that changed it first
  * makes this one search again, so a resource is never written because it matched before it changed.
  */
+import type { Access } from '../access/access.ts';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
 import { typeFilter, type SearchScope } from '../search/execute-search.ts';
 import { parseSearchRequest } from '../search/parse-search.ts';
@@ -25,18 +26,30 @@ export interface Condition {
  * The resources matching a condition, at most `limit` (2 tells "one" from "several"). Unknown or malformed
  * parameters are 400: a condition that silently ignored a criterion could hit the wrong resource.
  */
-export async function findMatches(store: Store, baseUrl: string, { type, query }: Condition, limit = 2): Promise<ResourceDocument[]> {
+export async function findMatches(
+  store: Store,
+  baseUrl: string,
+  access: Access,
+  { type, query }: Condition,
+  limit = 2,
+): Promise<ResourceDocument[]> {
   const pairs = [...new URLSearchParams(query)].filter(([name]) => name !== '_format' && name !== '_pretty');
   if (pairs.length === 0) throw badRequest(`A conditional ${type} URL needs search criteria`);
   const req = parseSearchRequest(pairs, { strict: true, defaultCount: limit, maxCount: limit });
-  const scope: SearchScope = { store, baseUrl, strict: true, ignored: [] };
+  // The condition sees only what the caller may search (README, Authorization): a hidden resource never matches.
+  const scope: SearchScope = { store, baseUrl, access, strict: true, ignored: [] };
   const filter = await typeFilter(scope, type, req.parameters);
   return store.find<ResourceDocument>('resources', filter, { limit, sort: { _id: 1 } });
 }
 
 /** The one match, or `undefined` for none; several are 412 (http.html#cond-update). */
-export async function findOneMatch(store: Store, baseUrl: string, condition: Condition): Promise<ResourceDocument | undefined> {
-  const matches = await findMatches(store, baseUrl, condition);
+export async function findOneMatch(
+  store: Store,
+  baseUrl: string,
+  access: Access,
+  condition: Condition,
+): Promise<ResourceDocument | undefined> {
+  const matches = await findMatches(store, baseUrl, access, condition);
   if (matches.length > 1) throw severalMatches(condition);
   return matches[0];
 }

@@ -18,6 +18,7 @@ import { loadDefinitions } from '../validation/definitions.ts';
 import { reindex } from './reindex.ts';
 import { createResource, deleteResource, updateResource } from './write-path.ts';
 import { prepareInThread } from './prepare-version.ts';
+import { UNRESTRICTED } from '../access/access.ts';
 
 const BIRTH_PLACE = 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace';
 
@@ -43,9 +44,11 @@ describe('reindex (search values extracted again in place)', () => {
   let store: EmbeddedStore;
 
   async function findIds(code: string, value: string): Promise<string[]> {
-    const filter = await typeFilter({ store, baseUrl: 'http://example.org/fhir', strict: true, ignored: [] }, 'Patient', [
-      { name: code, value },
-    ]);
+    const filter = await typeFilter(
+      { store, baseUrl: 'http://example.org/fhir', access: UNRESTRICTED, strict: true, ignored: [] },
+      'Patient',
+      [{ name: code, value }],
+    );
     return (await store.find<ResourceDocument>('resources', filter)).map((d) => d.id).sort();
   }
 
@@ -75,11 +78,11 @@ describe('reindex (search values extracted again in place)', () => {
   }
 
   it('resources written before a SearchParameter existed are found by it after reindex, with no new version (search.html: values are indexed per SearchParameter)', async () => {
-    const leeds = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
-    const york = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('York') as never);
-    const gone = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
-    await deleteResource(store, 'Patient', gone.doc.id);
-    await createResource({ store, preparer: prepareInThread }, 'Observation', {
+    const leeds = await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Patient', patient('Leeds') as never);
+    const york = await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Patient', patient('York') as never);
+    const gone = await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Patient', patient('Leeds') as never);
+    await deleteResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Patient', gone.doc.id);
+    await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Observation', {
       resourceType: 'Observation',
       status: 'final',
       code: { text: 'weight' },
@@ -106,13 +109,16 @@ describe('reindex (search values extracted again in place)', () => {
   });
 
   it('only the given types are read', async () => {
-    await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds') as never);
-    await createResource({ store, preparer: prepareInThread }, 'Observation', {
+    await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Patient', patient('Leeds') as never);
+    await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Observation', {
       resourceType: 'Observation',
       status: 'final',
       code: { text: 'weight' },
     });
-    await createResource({ store, preparer: prepareInThread }, 'PlanDefinition', { resourceType: 'PlanDefinition', status: 'draft' });
+    await createResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'PlanDefinition', {
+      resourceType: 'PlanDefinition',
+      status: 'draft',
+    });
     addBirthCity();
     assert.deepEqual(await reindex(store, { types: ['Observation'] }), { examined: 1, updated: 0, retried: 0 });
     assert.deepEqual(await findIds(BIRTH_CITY.code, 'leeds'), []);
@@ -120,8 +126,16 @@ describe('reindex (search values extracted again in place)', () => {
   });
 
   it('an update that commits while reindex reads is not lost: the reindex loses the race, re-reads and retries', async () => {
-    const a = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('Leeds', 'Adams') as never);
-    const b = await createResource({ store, preparer: prepareInThread }, 'Patient', patient('York', 'Brown') as never);
+    const a = await createResource(
+      { store, preparer: prepareInThread, access: UNRESTRICTED },
+      'Patient',
+      patient('Leeds', 'Adams') as never,
+    );
+    const b = await createResource(
+      { store, preparer: prepareInThread, access: UNRESTRICTED },
+      'Patient',
+      patient('York', 'Brown') as never,
+    );
     addBirthCity();
 
     // A store whose first reindex unit is preceded by a client's update of Patient b (the write path's own unit).
@@ -136,7 +150,7 @@ describe('reindex (search values extracted again in place)', () => {
               name: [{ family: 'Brown-Hill' }],
               extension: [{ url: BIRTH_PLACE, valueAddress: { city: 'Hull' } }],
             };
-            await updateResource({ store, preparer: prepareInThread }, 'Patient', b.doc.id, body as never);
+            await updateResource({ store, preparer: prepareInThread, access: UNRESTRICTED }, 'Patient', b.doc.id, body as never);
           }
           return store.write(ops);
         },

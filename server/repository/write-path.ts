@@ -6,6 +6,8 @@
  * request -> validate -> extract search values -> store current + history version + outbox event, atomically.
  * Validation and extraction (prepare-version.ts) run in the prepare pool's worker threads when the server has them.
  */
+import { checkCurrent, checkNewVersion, requireFilter } from '../access/enforce.ts';
+import type { Access } from '../access/access.ts';
 import { newResourceId } from './new-id.ts';
 import { isJsonObject, parseFhirJson, shown, stringifyFhirJson, type JsonObject, type JsonValue } from '../fhir-json/fhir-json.ts';
 import { badRequest, conflict, FhirError, notFound, preconditionFailed } from '../errors/fhir-error.ts';
@@ -42,6 +44,8 @@ export interface PlannedWrite extends WriteResult {
 export interface WriteContext {
   store: Store;
   preparer: VersionPreparer;
+  /** What the writer may change (server/access/enforce.ts): checked on the version replaced and on the new one. */
+  access: Access;
 }
 
 /** A patch also needs the body limit, which bounds what it may grow a resource to (json-patch.ts). */
@@ -87,10 +91,10 @@ export async function patchResource(
 }
 
 /** DELETE [type]/[id]: a new version that marks the resource deleted; history keeps every earlier version. */
-export async function deleteResource(store: Store, type: string, id: string): Promise<ResourceDocument | undefined> {
-  const plan = await planDelete(store, type, id);
+export async function deleteResource(ctx: WriteContext, type: string, id: string): Promise<ResourceDocument | undefined> {
+  const plan = await planDelete(ctx, type, id);
   if (!plan) return undefined;
-  return (await commitOne(store, plan)).doc;
+  return (await commitOne(ctx.store, plan)).doc;
 }
 
 /** A create with a server-assigned id, or the id a transaction chose for it beforehand. */
@@ -111,6 +115,7 @@ export async function planUpdate(
   if (resource.id === undefined) throw badRequest('The resource must carry its id in an update', `${type}.id`);
   if (resource.id !== id) throw badRequest(`The id in the body ('${shown(resource.id)}') does not match the URL ('${id}')`, `${type}.id`);
   const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
+  if (current) checkCurrent(ctx.access, 'u', current);
   checkIfMatch(current, options.ifMatch);
   return plan(ctx, resource, id, current, 'PUT', options.ifMatch !== undefined);
 }
@@ -124,6 +129,7 @@ export async function planPatch(
 ): Promise<PlannedWrite> {
   const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   if (!current || current.deleted || current.content === null) throw notFound(`${type}/${id} does not exist`);
+  checkCurrent(ctx.access, 'u', current);
   checkIfMatch(current, options.ifMatch);
   const resource = parseFhirJson(current.content) as JsonObject;
   applyJsonPatch(resource, patch, Buffer.byteLength(current.content), ctx.config.maxBodyBytes);
@@ -132,9 +138,16 @@ export async function planPatch(
 }
 
 /** Undefined when the resource is already deleted (nothing to write); 404 when it never existed. */
-export async function planDelete(store: Store, type: string, id: string, options: UpdateOptions = {}): Promise<PlannedWrite | undefined> {
-  const current = options.basedOn ?? (await currentDocument(store, type, id));
+export async function planDelete(
+  ctx: WriteContext,
+  type: string,
+  id: string,
+  options: UpdateOptions = {},
+): Promise<PlannedWrite | undefined> {
+  requireFilter(ctx.access, type, 'd');
+  const current = options.basedOn ?? (await currentDocument(ctx.store, type, id));
   if (!current) throw notFound(`${type}/${id} does not exist`);
+  checkCurrent(ctx.access, 'd', current);
   checkIfMatch(current, options.ifMatch);
   if (current.deleted) return undefined;
   const doc: ResourceDocument = {
@@ -208,13 +221,15 @@ function asResource(body: JsonValue, type: string): JsonObject {
 
 /** Stamps id and meta, validates and indexes one new version. */
 async function plan(
-  { preparer }: WriteContext,
+  { preparer, access }: WriteContext,
   body: JsonObject,
   id: string,
   current: ResourceDocument | undefined,
   method: HistoryDocument['method'],
   versionAware = false,
 ): Promise<PlannedWrite> {
+  // No scope for the interaction at all: 403 before any work (the new version's own check follows validation).
+  requireFilter(access, body.resourceType as string, current && !current.deleted ? 'u' : 'c');
   const versionId = (current?.versionId ?? 0) + 1;
   const lastUpdated = new Date().toISOString();
   const { resourceType, id: _ignored, meta, ...rest } = body;
@@ -243,6 +258,7 @@ async function plan(
     content,
     ...prepared.searchValues,
   };
+  checkNewVersion(access, current, doc);
   const created = !current || current.deleted;
   return { doc, created, method, operations: versionOperations(doc, current, method), versionAware };
 }

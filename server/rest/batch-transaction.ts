@@ -13,9 +13,9 @@ import { isJsonObject, shown } from '../fhir-json/fhir-json.ts';
 import { readJsonBody } from '../http/body.ts';
 import { preferredReturn, sendJson } from '../http/respond.ts';
 import { FhirError, badRequest } from '../errors/fhir-error.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 
-export async function batchOrTransaction(ctx: Context, services: Services): Promise<void> {
+export async function batchOrTransaction(ctx: Context, services: CallerServices): Promise<void> {
   const { config } = services;
   const bundle = await readJsonBody(ctx, config.maxBodyBytes);
   if (!isJsonObject(bundle) || bundle.resourceType !== 'Bundle') {

@@ -15,13 +15,13 @@ import { allOk } from '../errors/outcome.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { badRequest } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 
-export async function read(ctx: Context, { store }: Services): Promise<void> {
+export async function read(ctx: Context, { store, access }: CallerServices): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
   assertValidId(id);
-  const doc = await readResource(store, type, id);
+  const doc = await readResource(store, access, type, id);
   setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   if (notModified(ctx.get('if-none-match'), ctx.get('if-modified-since'), doc.versionId, doc.lastUpdated)) {
     ctx.status = 304;
@@ -30,17 +30,17 @@ export async function read(ctx: Context, { store }: Services): Promise<void> {
   sendResourceText(ctx, 200, doc.content!);
 }
 
-export async function vread(ctx: Context, { store }: Services): Promise<void> {
+export async function vread(ctx: Context, { store, access }: CallerServices): Promise<void> {
   const { type, id, vid } = ctx.params as { type: string; id: string; vid: string };
   assertResourceType(type);
   assertValidId(id);
-  const doc = await readVersion(store, type, id, vid);
+  const doc = await readVersion(store, access, type, id, vid);
   setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   sendResourceText(ctx, 200, doc.content!);
 }
 
 /** POST [type]; with `If-None-Exist`, a conditional create (http.html#ccreate: one match answers 200 with it). */
-export async function create(ctx: Context, services: Services): Promise<void> {
+export async function create(ctx: Context, services: CallerServices): Promise<void> {
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes);
@@ -61,7 +61,7 @@ export async function create(ctx: Context, services: Services): Promise<void> {
 }
 
 /** PUT [type]?search (http.html#cond-update): update the one match, create when none, 412 for several. */
-export async function conditionalUpdate(ctx: Context, services: Services): Promise<void> {
+export async function conditionalUpdate(ctx: Context, services: CallerServices): Promise<void> {
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes);
@@ -77,7 +77,7 @@ export async function conditionalUpdate(ctx: Context, services: Services): Promi
 }
 
 /** PATCH [type]?search (http.html#patch): patch the one match; none is 404, several 412. */
-export async function conditionalPatch(ctx: Context, services: Services): Promise<void> {
+export async function conditionalPatch(ctx: Context, services: CallerServices): Promise<void> {
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const body = await readJsonBody(ctx, services.config.maxBodyBytes, true);
@@ -101,7 +101,7 @@ export async function conditionalPatch(ctx: Context, services: Services): Promis
  * DELETE [type]?search (http.html#cdelete): deletes the one match; several are 412 unless
  * CONDITIONAL_DELETE_MULTIPLE allows deleting them all; no match deletes nothing (204, as an ordinary delete).
  */
-export async function conditionalDelete(ctx: Context, services: Services): Promise<void> {
+export async function conditionalDelete(ctx: Context, services: CallerServices): Promise<void> {
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   const request: EntryRequest = { index: 0, method: 'DELETE', url: ctx.url, type, query: ctx.querystring };
@@ -121,7 +121,7 @@ export async function conditionalDelete(ctx: Context, services: Services): Promi
   ctx.status = 204;
 }
 
-export async function update(ctx: Context, services: Services): Promise<void> {
+export async function update(ctx: Context, services: CallerServices): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
   assertValidId(id);
@@ -130,7 +130,7 @@ export async function update(ctx: Context, services: Services): Promise<void> {
   answerWrite(ctx, services, result, `${result.created ? 'Created' : 'Updated'} ${type}/${id}`);
 }
 
-export async function patch(ctx: Context, services: Services): Promise<void> {
+export async function patch(ctx: Context, services: CallerServices): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
   assertValidId(id);
@@ -139,11 +139,11 @@ export async function patch(ctx: Context, services: Services): Promise<void> {
   answerWrite(ctx, services, result, `Patched ${type}/${id}`);
 }
 
-export async function remove(ctx: Context, { store }: Services): Promise<void> {
+export async function remove(ctx: Context, services: CallerServices): Promise<void> {
   const { type, id } = ctx.params as { type: string; id: string };
   assertResourceType(type);
   assertValidId(id);
-  const doc = await deleteResource(store, type, id);
+  const doc = await deleteResource(services, type, id);
   if (doc) setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   if (preferredReturn(ctx) === 'OperationOutcome') {
     sendJson(ctx, 200, allOk(doc ? `Deleted ${type}/${id}` : `${type}/${id} was already deleted`));
@@ -153,7 +153,7 @@ export async function remove(ctx: Context, { store }: Services): Promise<void> {
 }
 
 /** 201 with Location for a creation, 200 otherwise; the body as the client's Prefer header asks. */
-function answerWrite(ctx: Context, { config }: Services, { doc, created }: WriteResult, message: string): void {
+function answerWrite(ctx: Context, { config }: CallerServices, { doc, created }: WriteResult, message: string): void {
   setVersionHeaders(ctx, doc.versionId, doc.lastUpdated);
   const status = created ? 201 : 200;
   if (created) ctx.set('Location', `${config.baseUrl}/${doc.resourceType}/${doc.id}/_history/${doc.versionId}`);
@@ -182,7 +182,7 @@ function asObject(body: JsonValue): JsonObject {
 }
 
 /** A conditional interaction is a transaction of one entry (server/bundle/transaction.ts): one set of rules. */
-async function conditional(services: Services, request: Omit<EntryRequest, 'index'>): Promise<WriteResult> {
+async function conditional(services: CallerServices, request: Omit<EntryRequest, 'index'>): Promise<WriteResult> {
   const [result] = await applyTransaction(services, [{ index: 0, ...request }], { deleteMultiple: false });
   const doc = result.doc as ResourceDocument;
   return { doc, created: result.status === 201 };

@@ -12,10 +12,10 @@ import { decodePageToken, encodePageToken } from '../search/page-token.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import type { HistoryDocument } from '../store/documents.ts';
 import { badRequest } from '../errors/fhir-error.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 import { ResponseBudget } from '../repository/response-budget.ts';
 
-export async function history(ctx: Context, { store, config }: Services): Promise<void> {
+export async function history(ctx: Context, { store, config, access }: CallerServices): Promise<void> {
   const { type, id } = ctx.params as { type?: string; id?: string };
   if (type) assertResourceType(type);
   if (id !== undefined) assertValidId(id);
@@ -28,17 +28,16 @@ export async function history(ctx: Context, { store, config }: Services): Promis
   }
   const page = single(ctx.query._page, '_page');
   if (page !== undefined) query.before = decodePage(page);
-  const { entries, more } = await readHistory(store, query);
+  const { entries, next } = await readHistory(store, access, query);
 
   const path = [type, id, '_history'].filter(Boolean).join('/');
   const params: QueryPairs = [['_count', String(query.count)]];
   if (since !== undefined) params.push(['_since', since]);
-  const last = entries[entries.length - 1];
   const link = bundleLinks(`${config.baseUrl}/${path}`, {
     self: [...new URLSearchParams(ctx.querystring)],
     query: params,
     first: page !== undefined,
-    ...(more && last ? { next: encodePage(last) } : {}),
+    ...(next ? { next: encodePage(next) } : {}),
   });
   const budget = new ResponseBudget(config.maxResponseBytes);
   const bundle: Bundle = { resourceType: 'Bundle', type: 'history', link, entry: entries.map((e) => entryOf(e, config.baseUrl, budget)) };
@@ -76,8 +75,8 @@ export function countOf(value: string | string[] | undefined, fallback: number, 
 }
 
 /** History pages are keyed on (lastUpdated, _id) of the last entry shown, newest first (page-token.ts). */
-function encodePage(doc: HistoryDocument): string {
-  return encodePageToken({ direction: 'n', key: [doc.lastUpdated, doc._id] });
+function encodePage(key: { lastUpdated: string; _id: string }): string {
+  return encodePageToken({ direction: 'n', key: [key.lastUpdated, key._id] });
 }
 
 function decodePage(page: string): { lastUpdated: string; _id: string } {

@@ -9,12 +9,14 @@ import type { Parameters } from '@medplum/fhirtypes';
 import { sendJson } from '../http/respond.ts';
 import { reindex, type ReindexSummary } from '../repository/reindex.ts';
 import { assertResourceType } from '../validation/id-rule.ts';
-import type { Services } from '../services.ts';
+import { requireAdmin } from '../access/enforce.ts';
+import type { CallerServices } from '../services.ts';
 
 /** The canonical URL the CapabilityStatement gives the operation. */
 export const REINDEX_DEFINITION = 'http://fhirline.org/fhir/OperationDefinition/reindex';
 
-export async function reindexOperation(ctx: Context, { store, logger }: Services): Promise<void> {
+export async function reindexOperation(ctx: Context, { store, logger, access }: CallerServices): Promise<void> {
+  requireAdmin(access, '$reindex');
   const { type } = ctx.params as { type?: string };
   if (type !== undefined) assertResourceType(type);
   const summary = await reindex(store, { types: type === undefined ? undefined : [type] });

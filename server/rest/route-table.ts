@@ -5,7 +5,7 @@
  */
 import type { CapabilityStatementRestInteraction, CapabilityStatementRestResource } from '@medplum/fhirtypes';
 import type { Context } from 'koa';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 import { batchOrTransaction } from './batch-transaction.ts';
 import { conditionalDelete, conditionalPatch, conditionalUpdate, create, patch, read, remove, update, vread } from './crud.ts';
 import { history } from './history.ts';
@@ -14,7 +14,8 @@ import { searchCompartment, searchSystem, searchType } from './search.ts';
 import { unsupportedOperation } from './unsupported-operation.ts';
 import { validateOperation } from './validate-operation.ts';
 
-export type Handler = (ctx: Context, services: Services) => Promise<void>;
+/** `services` carry the caller's Access (server/http/routes.ts): the read and write paths apply it. */
+export type Handler = (ctx: Context, services: CallerServices) => Promise<void>;
 export type TypeInteraction = NonNullable<CapabilityStatementRestResource['interaction']>[number]['code'];
 export type SystemInteraction = CapabilityStatementRestInteraction['code'];
 

@@ -12,17 +12,17 @@ import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { isStrict } from '../search/parse-search.ts';
 import { searchBundle, type SearchTarget } from '../search/search-bundle.ts';
 import { ResponseBudget } from '../repository/response-budget.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
 
 /** `GET [type]?...` and `POST [type]/_search`. */
-export async function searchType(ctx: Context, services: Services): Promise<void> {
+export async function searchType(ctx: Context, services: CallerServices): Promise<void> {
   const { type } = ctx.params as { type: string };
   assertResourceType(type);
   await runSearch(ctx, services, { path: type, types: [type], pairs: await pairsOf(ctx, services.config.maxBodyBytes) });
 }
 
 /** `GET /?_type=A,B&...` (and `POST /_search`): several types at once; parameters must apply to each type. */
-export async function searchSystem(ctx: Context, services: Services): Promise<void> {
+export async function searchSystem(ctx: Context, services: CallerServices): Promise<void> {
   await runSearch(ctx, services, { path: '', pairs: await pairsOf(ctx, services.config.maxBodyBytes), system: true });
 }
 
@@ -31,7 +31,7 @@ export async function searchSystem(ctx: Context, services: Services): Promise<vo
  * the resources of `type` that refer to `Patient/[id]` through any parameter the R4 Patient compartment lists
  * for that type (ORed). A type outside the compartment has no members: an empty searchset.
  */
-export async function searchCompartment(ctx: Context, services: Services): Promise<void> {
+export async function searchCompartment(ctx: Context, services: CallerServices): Promise<void> {
   const { id, type } = ctx.params as { id: string; type: string };
   assertResourceType(type);
   assertValidId(id);
@@ -61,7 +61,7 @@ async function pairsOf(ctx: Context, maxBytes: number): Promise<[string, string]
   return pairs;
 }
 
-async function runSearch(ctx: Context, services: Services, target: SearchTarget): Promise<void> {
+async function runSearch(ctx: Context, services: CallerServices, target: SearchTarget): Promise<void> {
   const budget = new ResponseBudget(services.config.maxResponseBytes);
   sendJson(ctx, 200, await searchBundle(services, target, isStrict(ctx.get('prefer')), budget));
 }

@@ -11,11 +11,13 @@ import { sendJson } from '../http/respond.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
 import { allOk } from '../errors/outcome.ts';
 import { badRequest } from '../errors/fhir-error.ts';
-import type { Services } from '../services.ts';
+import { requireWriteScope } from '../access/enforce.ts';
+import type { CallerServices } from '../services.ts';
 
-export async function validateOperation(ctx: Context, { config, preparer }: Services): Promise<void> {
+export async function validateOperation(ctx: Context, { config, preparer, access }: CallerServices): Promise<void> {
   const { type, id } = ctx.params as { type: string; id?: string };
   assertResourceType(type);
+  requireWriteScope(access, type);
   if (id !== undefined) assertValidId(id);
   const resource = resourceOf(await readJsonBody(ctx, config.maxBodyBytes));
   if (!isJsonObject(resource)) throw badRequest('The body must be a JSON object (a FHIR resource, or Parameters holding one)');

@@ -3,6 +3,8 @@
  * chains and `_has` here), all ANDed with `{resourceType, deleted: false}`; then one keyset page
  * (page-token.ts) in `_sort` order with `_id` as the tie-break.
  */
+import type { Access } from '../access/access.ts';
+import { NOTHING, requireFilter } from '../access/enforce.ts';
 import { FhirError, badRequest, tooCostly } from '../errors/fhir-error.ts';
 import { isValidId } from '../validation/id-rule.ts';
 import type { ResourceDocument } from '../store/documents.ts';
@@ -23,6 +25,8 @@ export { MAX_CHAIN_MATCHES } from './limits.ts';
 export interface SearchScope {
   store: Store;
   baseUrl: string;
+  /** What the caller may see: ANDed into the searched type's filter and into every chain's and `_has`'s inner search. */
+  access: Access;
   strict: boolean;
   /** Parameters ignored in lenient mode. */
   ignored: IgnoredParameter[];
@@ -36,9 +40,14 @@ function isIgnorable(err: unknown): err is FhirError {
   return err instanceof FhirError && err.kind === 'not-supported';
 }
 
-/** The filter of every parameter of one resource type, with `{resourceType, deleted: false}`. */
+/**
+ * The filter of every parameter of one resource type, with `{resourceType, deleted: false}` and what the caller
+ * may search of that type (403 when it may search none of it).
+ */
 export async function typeFilter(scope: SearchScope, resourceType: string, parameters: ParsedParameter[]): Promise<Filter> {
   const and: Filter[] = [{ resourceType }, { deleted: false }];
+  const allowed = requireFilter(scope.access, resourceType, 's');
+  if (Object.keys(allowed).length > 0) and.push(allowed);
   for (const p of parameters) {
     try {
       and.push(await parameterFilter(scope, resourceType, p));
@@ -56,7 +65,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   if (depth > MAX_CHAIN_DEPTH) throw tooCostly(`'${p.name}' chains more than ${MAX_CHAIN_DEPTH} levels deep`, p.name);
   checkValues(p.name, splitValues(p.value));
   if (p.name.startsWith('_has:')) return hasFilter(scope, resourceType, p, depth);
-  if (p.name === '_list') return listFilter(scope.store, resourceType, p.value, scope.baseUrl);
+  if (p.name === '_list') return listFilter(scope.store, scope.access, resourceType, p.value, scope.baseUrl);
   const { code, modifier, chain } = splitName(p.name);
   const definition = searchParameterOf(resourceType, code);
   if (!definition) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
@@ -123,8 +132,10 @@ async function hasFilter(scope: SearchScope, resourceType: string, p: ParsedPara
  * its error names the parameter as the client wrote it (`outer`).
  */
 async function typeFilterStrict(scope: SearchScope, type: string, p: ParsedParameter, outer: string, depth: number): Promise<Filter> {
+  // What the caller may not search cannot match: a chain never tells that a hidden resource has a value.
+  const allowed = scope.access.filter(type, 's') ?? NOTHING;
   try {
-    return { $and: [{ resourceType: type }, { deleted: false }, await parameterFilter(scope, type, p, depth + 1)] };
+    return { $and: [{ resourceType: type }, { deleted: false }, allowed, await parameterFilter(scope, type, p, depth + 1)] };
   } catch (err) {
     if (!(err instanceof FhirError)) throw err;
     const issue = (err.outcome.issue ?? []).map((i) => ({ ...i, expression: [outer] }));

@@ -9,6 +9,7 @@ import { emptySearchValues } from '../search-index/extract.ts';
 import { findIncludes } from './include.ts';
 import { MAX_INCLUDE_ROUNDS, MAX_INCLUDES } from './limits.ts';
 import type { IncludeSpec } from './parse-search.ts';
+import { UNRESTRICTED } from '../access/access.ts';
 
 const BASE = 'http://example.org/fhir';
 
@@ -48,14 +49,14 @@ describe('findIncludes limits (search.html#include)', () => {
   const link = (iterate: boolean): IncludeSpec => ({ sourceType: 'Patient', param: 'link', iterate });
 
   it(`:iterate follows ${MAX_INCLUDE_ROUNDS} rounds; a further round that would add resources is too-costly`, async () => {
-    const fromP2 = await findIncludes(store, BASE, [chain[2]], [link(true)], []);
+    const fromP2 = await findIncludes(store, BASE, UNRESTRICTED, [chain[2]], [link(true)], []);
     assert.deepEqual(
       fromP2.map((d) => d.id),
       ['p3', 'p4', 'p5', 'p6', 'p7'],
     );
-    await assert.rejects(findIncludes(store, BASE, [chain[1]], [link(true)], []), isTooCostly('_include:iterate'));
+    await assert.rejects(findIncludes(store, BASE, UNRESTRICTED, [chain[1]], [link(true)], []), isTooCostly('_include:iterate'));
     assert.deepEqual(
-      (await findIncludes(store, BASE, [chain[0]], [link(false)], [])).map((d) => d.id),
+      (await findIncludes(store, BASE, UNRESTRICTED, [chain[0]], [link(false)], [])).map((d) => d.id),
       ['p1'],
       'without :iterate one round',
     );
@@ -63,14 +64,14 @@ describe('findIncludes limits (search.html#include)', () => {
 
   it(`more than ${MAX_INCLUDES} included resources is too-costly, for a parameter and for *`, async () => {
     await assert.rejects(
-      findIncludes(store, BASE, [chain[0]], [], [{ sourceType: 'Patient', param: 'general-practitioner', iterate: false }]),
+      findIncludes(store, BASE, UNRESTRICTED, [chain[0]], [], [{ sourceType: 'Patient', param: 'general-practitioner', iterate: false }]),
       isTooCostly('_revinclude'),
     );
     await assert.rejects(
-      findIncludes(store, BASE, [chain[0]], [], [{ sourceType: '*', param: '*', iterate: false }]),
+      findIncludes(store, BASE, UNRESTRICTED, [chain[0]], [], [{ sourceType: '*', param: '*', iterate: false }]),
       isTooCostly('_revinclude'),
     );
-    const one = await findIncludes(store, BASE, [referrers[0]], [{ sourceType: '*', param: '*', iterate: false }], []);
+    const one = await findIncludes(store, BASE, UNRESTRICTED, [referrers[0]], [{ sourceType: '*', param: '*', iterate: false }], []);
     assert.deepEqual(
       one.map((d) => d.id),
       ['p0'],

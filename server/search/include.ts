@@ -4,6 +4,9 @@
  * `:recurse`) apply again to included resources. Beyond `MAX_INCLUDE_ROUNDS` rounds (a further round would
  * still add resources) or `MAX_INCLUDES` included resources per page the search is 400 too-costly (limits.ts).
  */
+import { getResourceTypes } from '@medplum/core';
+import type { Access } from '../access/access.ts';
+import { NOTHING, restrict } from '../access/enforce.ts';
 import { tooCostly } from '../errors/fhir-error.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter, Store } from '../store/port.ts';
@@ -16,6 +19,7 @@ import { yieldTurn } from './yield-turn.ts';
 export async function findIncludes(
   store: Store,
   baseUrl: string,
+  access: Access,
   matches: ResourceDocument[],
   include: IncludeSpec[],
   revinclude: IncludeSpec[],
@@ -46,6 +50,7 @@ export async function findIncludes(
       }
     };
     const targets = new Set<string>();
+    const readable = (type: string) => access.filter(type, 'r');
     for (const doc of round) {
       for (const spec of forward) {
         if (spec.sourceType !== '*' && spec.sourceType !== doc.resourceType) continue;
@@ -58,12 +63,23 @@ export async function findIncludes(
         }
       }
     }
-    if (targets.size > 0) {
+    // Only what the caller may read is included: per target type its own filter, a type it may not read left out.
+    const byType = new Map<string, string[]>();
+    for (const target of targets) {
+      const type = target.slice(0, target.indexOf('/'));
+      byType.set(type, [...(byType.get(type) ?? []), target]);
+    }
+    const or: Filter[] = [];
+    for (const [type, ids] of byType) {
+      const allowed = readable(type);
+      if (allowed) or.push(restrict({ _id: { $in: ids } }, allowed));
+    }
+    if (or.length > 0) {
       await yieldTurn();
       add(
         await store.find<ResourceDocument>(
           'resources',
-          { _id: { $in: [...targets] }, deleted: false },
+          { $and: [or.length === 1 ? or[0] : { $or: or }, { deleted: false }] },
           { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 },
         ),
       );
@@ -79,12 +95,35 @@ export async function findIncludes(
         filter.ref = { $in: sources.map((id) => `${spec.param}|${id}`) };
       }
       await yieldTurn();
-      add(await store.find<ResourceDocument>('resources', filter, { sort: { _id: 1 }, limit: MAX_INCLUDES + 1 }));
+      add(
+        await store.find<ResourceDocument>('resources', revincludeFilter(access, spec.sourceType, filter), {
+          sort: { _id: 1 },
+          limit: MAX_INCLUDES + 1,
+        }),
+      );
     }
     included.push(...found);
     round = found;
   }
   return included;
+}
+
+/**
+ * What a caller may read of the sources of a `_revinclude`: one type's filter, or with `*` every type it may read
+ * (a restricted caller: only types with a filter; the types of the sources are not known before the query).
+ */
+function revincludeFilter(access: Access, sourceType: string, filter: Filter): Filter {
+  if (access.unrestricted) return filter;
+  if (sourceType !== '*') {
+    const allowed = access.filter(sourceType, 'r');
+    return allowed ? restrict(filter, allowed) : NOTHING;
+  }
+  const or: Filter[] = [];
+  for (const type of getResourceTypes()) {
+    const allowed = access.filter(type, 'r');
+    if (allowed) or.push(restrict({ resourceType: type }, allowed));
+  }
+  return or.length > 0 ? { $and: [filter, { $or: or }] } : NOTHING;
 }
 
 /** The parameter a too-costly include names: the first one given, or the first iterating one. */

@@ -8,7 +8,8 @@ import { getResourceTypes } from '@medplum/core';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { parseFhirJson } from '../fhir-json/fhir-json.ts';
 import { assertResourceType } from '../validation/id-rule.ts';
-import type { Services } from '../services.ts';
+import type { CallerServices } from '../services.ts';
+import { redact } from '../access/enforce.ts';
 import type { ResourceDocument } from '../store/documents.ts';
 import type { Filter } from '../store/port.ts';
 import { FhirError } from '../errors/fhir-error.ts';
@@ -33,7 +34,7 @@ export interface SearchTarget {
 
 /** Runs a search and builds its `searchset` Bundle, charging what it holds to the request's `budget`. */
 export async function searchBundle(
-  { store, config }: Pick<Services, 'store' | 'config'>,
+  { store, config, access }: Pick<CallerServices, 'store' | 'config' | 'access'>,
   target: SearchTarget,
   strict: boolean,
   budget: ResponseBudget,
@@ -45,7 +46,7 @@ export async function searchBundle(
     systemSearch: target.system,
   });
   budget.charge(''); // a batch whose earlier entries spent the response budget stops here, before searching
-  const scope: SearchScope = { store, baseUrl: config.baseUrl, strict, ignored: [...req.ignored] };
+  const scope: SearchScope = { store, baseUrl: config.baseUrl, access, strict, ignored: [...req.ignored] };
   const types = target.types ?? req.types ?? [];
   for (const t of types) assertResourceType(t);
   checkElements(req, scope, types);
@@ -61,10 +62,10 @@ export async function searchBundle(
     total = await store.count('resources', filter);
   } else if (req.total === undefined && req.page === undefined && page.next === undefined) total = page.matches.length;
 
-  const entries: BundleEntry[] = page.matches.map((doc) => entryOf(doc, config.baseUrl, req, 'match', budget));
+  const entries: BundleEntry[] = page.matches.map((doc) => entryOf(redact(access, doc), config.baseUrl, req, 'match', budget));
   if (!countOnly) {
-    const included = await findIncludes(store, config.baseUrl, page.matches, req.include, req.revinclude);
-    entries.push(...included.map((doc) => entryOf(doc, config.baseUrl, req, 'include', budget)));
+    const included = await findIncludes(store, config.baseUrl, access, page.matches, req.include, req.revinclude);
+    entries.push(...included.map((doc) => entryOf(redact(access, doc), config.baseUrl, req, 'include', budget)));
   }
   const ignored = [...new Set(scope.ignored.map((i) => i.message))];
   if (ignored.length > 0) {
@@ -93,12 +94,17 @@ export async function searchBundle(
 async function searchFilter(scope: SearchScope, req: SearchRequest, types: string[], target: SearchTarget): Promise<Filter> {
   const withExtra = (f: Filter) => (target.extra ? { $and: [f, target.extra] } : f);
   if (types.length === 1) return withExtra(await typeFilter(scope, types[0], req.parameters));
-  if (types.length === 0 && req.parameters.length === 0) return withExtra({ deleted: false });
+  if (types.length === 0 && req.parameters.length === 0 && scope.access.unrestricted) return withExtra({ deleted: false });
   // Several types (system search): each type with the parameters it defines; without `_type`, every type that
   // defines all of them.
   const codes = req.parameters.map((p) => (p.name.startsWith('_has:') ? undefined : splitName(p.name).code));
+  // Without `_type`, only the types the caller may search (a type named in `_type` it may not search is 403).
   const candidates =
-    types.length > 0 ? types : getResourceTypes().filter((t) => codes.every((c) => c === undefined || searchParameterOf(t, c)));
+    types.length > 0
+      ? types
+      : getResourceTypes().filter(
+          (t) => codes.every((c) => c === undefined || searchParameterOf(t, c)) && scope.access.filter(t, 's') !== undefined,
+        );
   if (candidates.length === 0) {
     const message = `No resource type defines all of ${req.parameters.map((p) => p.name).join(', ')}`;
     if (scope.strict) throw FhirError.of('not-supported', 'not-supported', message);

@@ -18,6 +18,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminAuthorization, rememberAuthorization, TEST_ADMIN_ENV } from './tokens.ts';
 
 /** The repository root (the child's working directory). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,6 +28,11 @@ export interface ChildServerOptions {
   dataDir?: string;
   /** Extra environment for the child (overrides the defaults below). */
   env?: Record<string, string>;
+  /**
+   * Leave BOOTSTRAP_CLIENT_ID/SECRET unset (the shipped defaults: the server writes bootstrap-credentials.json) and
+   * get no token. By default the child creates the test admin client (tokens.ts) and `authorization` holds its token.
+   */
+  withoutTestAdmin?: boolean;
   /** How long to wait for `GET /readyz` to answer 200. Default 30 s. */
   readyTimeoutMs?: number;
 }
@@ -80,6 +86,8 @@ export class ChildServer {
   /** Resolves when the process has exited (never rejects). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
+  /** `Bearer <token>` of the test admin client (unless `withoutTestAdmin`); fhir-requests.ts sends it to this child. */
+  authorization = '';
   private log = '';
 
   constructor(
@@ -181,6 +189,7 @@ export async function startChildServer(options: ChildServerOptions = {}): Promis
       MLLP_HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      ...(options.withoutTestAdmin ? {} : TEST_ADMIN_ENV),
       ...options.env,
     };
     delete env.MONGODB_URI;
@@ -193,6 +202,10 @@ export async function startChildServer(options: ChildServerOptions = {}): Promis
     const child = new ChildServer(proc, port, mllpPort, dataDir, ownsDataDir);
     try {
       await waitReady(child, options.readyTimeoutMs ?? 30_000);
+      if (!options.withoutTestAdmin) {
+        child.authorization = await adminAuthorization(child.origin);
+        rememberAuthorization(child.origin, child.authorization);
+      }
       return child;
     } catch (err) {
       await child.kill9().catch(() => undefined);

@@ -1,8 +1,10 @@
 /**
  * Small FHIR REST helpers over Node's global fetch for end-to-end tests against a real server process:
- * JSON reads, every page of a history Bundle (following `next` links), and bounded-concurrency mapping.
+ * JSON reads, every page of a history Bundle (following `next` links), and bounded-concurrency mapping. Requests to a
+ * child server carry its test admin token (tokens.ts).
  */
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { authorizationFor } from './tokens.ts';
 
 export const FHIR_JSON = 'application/fhir+json';
 
@@ -15,7 +17,7 @@ export interface JsonAnswer<T = unknown> {
 }
 
 export async function getJson<T = unknown>(url: string, timeoutMs = 10_000): Promise<JsonAnswer<T>> {
-  const res = await fetch(url, { headers: { accept: FHIR_JSON }, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, { headers: { accept: FHIR_JSON, ...authorizationFor(url) }, signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   let body: T | undefined;
   try {
