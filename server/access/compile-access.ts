@@ -13,7 +13,7 @@ import { FhirError } from '../errors/fhir-error.ts';
 import { parameterFilter, type SearchScope } from '../search/execute-search.ts';
 import type { Filter, Store } from '../store/port.ts';
 import { isValidId } from '../validation/id-rule.ts';
-import type { Access, Interaction } from './access.ts';
+import { UNRESTRICTED, type Access, type Interaction } from './access.ts';
 import { inPatientCompartment, patientCompartmentFilter } from './compartment.ts';
 import { allOf, anyOf } from './filter-algebra.ts';
 import { configuredRolePolicies, type RolePolicies, type RolePolicy } from './role-policy.ts';
@@ -89,7 +89,8 @@ export function compileAccess(context: AccessContext, grant: Grant, policies: Ro
 }
 
 async function compile(context: AccessContext, grant: Grant, policies: RolePolicies): Promise<Access> {
-  const search: SearchScope = { store: context.store, baseUrl: context.baseUrl, strict: true, ignored: [] };
+  // The policy's own criteria compile unrestricted: they are what restricts.
+  const search: SearchScope = { store: context.store, baseUrl: context.baseUrl, access: UNRESTRICTED, strict: true, ignored: [] };
   const policy: RolePolicy | undefined = grant.role && Object.hasOwn(policies.roles, grant.role) ? policies.roles[grant.role] : undefined;
   const tokenTerms = await scopeTerms(search, grant.scope, grant.role);
   const clientTerms = await scopeTerms(search, grant.clientScope, grant.role);
