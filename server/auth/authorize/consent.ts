@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import type { Engine } from '../../engine/index.ts';
 import { AUTH_CODES, AUTH_USERS, type AuthorizationCodeDocument, type UserDocument } from '../documents.ts';
 import { csrfField } from './csrf.ts';
-import { html, redirectTo, sendErrorPage, sendPage } from './html.ts';
+import { markup, redirectTo, sendErrorPage, sendPage } from './html.ts';
 import { randomToken, sha256Hex } from './random-id.ts';
 import { redirectWith } from './request.ts';
 import { describeScope } from './scope-words.ts';
@@ -47,9 +47,9 @@ export function consentPage(engine: Engine, sessions: Sessions) {
       const { session, request } = state;
       const user = await users.findOne({ _id: session.doc.userId! });
       const patientUser = user?.fhirUser.startsWith('Patient/') ?? false;
-      const items = request.scope.split(' ').map((s) => html`<li>${describeScope(s, patientUser)} <small>(${s})</small></li>`);
-      const context = request.patient && !patientUser ? html`<p>Selected patient: Patient/${request.patient}</p>` : '';
-      const body = html`<p><strong>${request.clientName}</strong> asks to:</p>
+      const items = request.scope.split(' ').map((s) => markup`<li>${describeScope(s, patientUser)} <small>(${s})</small></li>`);
+      const context = request.patient && !patientUser ? markup`<p>Selected patient: Patient/${request.patient}</p>` : '';
+      const body = markup`<p><strong>${request.clientName}</strong> asks to:</p>
         <ul>
           ${items}
         </ul>

@@ -3,14 +3,14 @@
  * (https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html,
  * synchronizer token); SameSite=Lax on the cookie is the second layer.
  */
-import { html, type SafeHtml } from './html.ts';
+import { markup, type SafeHtml } from './html.ts';
 import { sameSecret } from './random-id.ts';
 import type { Session } from './session.ts';
 
 export const CSRF_FIELD = 'csrf';
 
 export function csrfField(session: Session): SafeHtml {
-  return html`<input type="hidden" name="${CSRF_FIELD}" value="${session.doc.csrf}" />`;
+  return markup`<input type="hidden" name="${CSRF_FIELD}" value="${session.doc.csrf}" />`;
 }
 
 /** True when the posted form carries this session's token. */

@@ -8,7 +8,7 @@ import type { Engine } from '../../engine/index.ts';
 import { AUTH_USERS, type UserDocument } from '../documents.ts';
 import { hashSecret, verifySecret } from '../secret-hash.ts';
 import { csrfField } from './csrf.ts';
-import { html, redirectTo, sendPage } from './html.ts';
+import { markup, redirectTo, sendPage } from './html.ts';
 import type { Session, Sessions } from './session.ts';
 import { enterStep, nextStep, PATHS, postedForm } from './steps.ts';
 import { loginThrottle } from './throttle.ts';
@@ -22,8 +22,8 @@ export function loginPage(engine: Engine, sessions: Sessions) {
 
   function show(ctx: Context, session: Session, status: number, error?: string): void {
     const { clientName, redirectUri } = session.doc.request!;
-    const body = html`<p>Sign in to let <strong>${clientName}</strong> access this server.</p>
-      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+    const body = markup`<p>Sign in to let <strong>${clientName}</strong> access this server.</p>
+      ${error ? markup`<p class="error" role="alert">${error}</p>` : ''}
       <form method="post" action="${PATHS.login}">
         ${csrfField(session)}
         <label for="username">Username</label><input id="username" name="username" autocomplete="username" required />
@@ -34,17 +34,14 @@ export function loginPage(engine: Engine, sessions: Sessions) {
     sendPage(ctx, status, 'Sign in', body, redirectUri);
   }
 
-  /** The active user whose password this is, or undefined; the throttle counts every failure. */
+  /** The active user whose password this is, or undefined; every attempt counts as a failure until it succeeds. */
   async function authenticate(username: string, password: string): Promise<UserDocument | undefined> {
     const key = username.trim().toLowerCase();
-    if (await throttle.locked(key)) return undefined;
+    if (!(await throttle.admit(key))) return undefined;
     const user = key ? await users.findOne({ usernameKey: key }) : undefined;
     dummyHash ??= hashSecret('not a password of anyone');
     const valid = await verifySecret(password, user?.passwordHash ?? (await dummyHash));
-    if (!user || !valid || !user.active) {
-      await throttle.recordFailure(key);
-      return undefined;
-    }
+    if (!user || !valid || !user.active) return undefined;
     await throttle.recordSuccess(key);
     return user;
   }

@@ -8,7 +8,7 @@ import type { Bundle, HumanName, Patient } from '@medplum/fhirtypes';
 import type { Context } from 'koa';
 import { systemPrincipal, type Engine, type Principal } from '../../engine/index.ts';
 import { csrfField } from './csrf.ts';
-import { html, redirectTo, sendPage, type SafeHtml } from './html.ts';
+import { markup, redirectTo, sendPage, type SafeHtml } from './html.ts';
 import type { Session, Sessions } from './session.ts';
 import { enterStep, nextStep, PATHS, postedForm } from './steps.ts';
 
@@ -25,8 +25,8 @@ function searcher(_session: Session): Principal {
 
 export function pickerPage(engine: Engine, sessions: Sessions) {
   function show(ctx: Context, session: Session, name: string, results?: SafeHtml, error?: string): void {
-    const body = html`<p>Choose the patient whose record <strong>${session.doc.request!.clientName}</strong> will open.</p>
-      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+    const body = markup`<p>Choose the patient whose record <strong>${session.doc.request!.clientName}</strong> will open.</p>
+      ${error ? markup`<p class="error" role="alert">${error}</p>` : ''}
       <form method="post" action="${PATHS.patient}">
         ${csrfField(session)}
         <label for="name">Patient name</label><input id="name" name="name" value="${name}" required />
@@ -39,10 +39,10 @@ export function pickerPage(engine: Engine, sessions: Sessions) {
   async function search(session: Session, name: string): Promise<SafeHtml> {
     const bundle = (await engine.search(searcher(session), 'Patient', new URLSearchParams({ name, _count: '20' }).toString())) as Bundle;
     const patients = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient' && !!r.id);
-    if (patients.length === 0) return html`<p>No patient found with that name.</p>`;
+    if (patients.length === 0) return markup`<p>No patient found with that name.</p>`;
     const rows = patients.map(
       (p) =>
-        html`<li>
+        markup`<li>
           <form class="inline" method="post" action="${PATHS.patient}">
             ${csrfField(session)}<input type="hidden" name="patient" value="${p.id!}" /><button type="submit">
               ${displayName(p.name)}
@@ -51,7 +51,7 @@ export function pickerPage(engine: Engine, sessions: Sessions) {
           born ${p.birthDate ?? 'unknown'}, Patient/${p.id!}
         </li>`,
     );
-    return html`<ul>
+    return markup`<ul>
       ${rows}
     </ul>`;
   }

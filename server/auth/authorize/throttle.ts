@@ -29,9 +29,14 @@ export function loginThrottle(engine: Engine) {
       return doc?.lockedUntil !== undefined && doc.lockedUntil > now.toISOString();
     },
 
-    async recordFailure(usernameKey: string, now = new Date()): Promise<void> {
-      for (let attempt = 0; attempt < 20; attempt++) {
+    /**
+     * Counts an attempt as a failure before its password is checked (recordSuccess takes it back), so parallel
+     * guesses cannot all pass a check made before any of them failed: false when the username is locked.
+     */
+    async admit(usernameKey: string, now = new Date()): Promise<boolean> {
+      for (;;) {
         const old = await collection.findOne({ _id: idOf(usernameKey) });
+        if (old?.lockedUntil !== undefined && old.lockedUntil > now.toISOString()) return false;
         const fresh = !old || Date.parse(old.since) + LOCK_MS <= now.getTime();
         const failures = fresh ? 1 : old.failures + 1;
         const doc: ThrottleDocument = {
@@ -42,16 +47,17 @@ export function loginThrottle(engine: Engine) {
         };
         try {
           await collection.write([collection.replace(doc, old ? { failures: old.failures, since: old.since } : null)]);
-          return;
+          return true;
         } catch (err) {
+          // Another attempt on this username was counted first: count this one after it.
           if (!(err instanceof PreconditionFailedError)) throw err;
         }
       }
     },
 
+    /** The attempt admitted was right: its count, and any earlier failures, are forgotten. */
     async recordSuccess(usernameKey: string, now = new Date()): Promise<void> {
-      const old = await collection.findOne({ _id: idOf(usernameKey) });
-      if (old && old.failures > 0) await collection.write([collection.replace({ _id: old._id, failures: 0, since: now.toISOString() })]);
+      await collection.write([collection.replace({ _id: idOf(usernameKey), failures: 0, since: now.toISOString() })]);
     },
   };
 }
