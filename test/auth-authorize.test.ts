@@ -3,7 +3,7 @@
  * login, picker and consent pages with a cookie jar, and the authorization code it stores.
  */
 import assert from 'node:assert/strict';
-import { AUTH_CODES, type AuthorizationCodeDocument } from '../server/auth/documents.ts';
+import { AUTH_CODES, AUTH_USERS, type AuthorizationCodeDocument, type UserDocument } from '../server/auth/documents.ts';
 import { sha256Hex } from '../server/auth/authorize/random-id.ts';
 import {
   addClient,
@@ -252,6 +252,25 @@ describe('SMART authorize endpoint (test/auth-authorize.test.ts)', () => {
     assert.equal((await practitioner.get('/oauth2/consent')).status, 400, 'the patient must be picked first');
   });
 
+  it('a user deactivated after signing in gets no code', async () => {
+    await addUser(t.engine, { _id: 'u-leaver', username: 'leaver', fhirUser: 'Practitioner/pr9' });
+    const browser = t.browser();
+    await browser.get(`/oauth2/authorize?${authorizeQuery({ scope: 'openid patient/Observation.rs' })}`).expect(302);
+    assert.equal(await signIn(browser, 'leaver'), '/oauth2/consent');
+    const users = t.engine.collection<UserDocument>(AUTH_USERS);
+    const user = (await users.findOne({ _id: 'u-leaver' }))!;
+    await users.write([users.replace({ ...user, active: false })]);
+    const before = await t.engine.collection(AUTH_CODES).count({});
+    const page = await browser.get('/oauth2/consent').expect(200);
+    const res = await browser
+      .post('/oauth2/consent')
+      .type('form')
+      .send({ csrf: csrfOf(page.text), decision: 'allow' });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.location, undefined);
+    assert.equal(await t.engine.collection(AUTH_CODES).count({}), before);
+  });
+
   describe('EHR launch (POST /admin/launch)', () => {
     it('needs an admin principal: 401 without one, 403 for another', async () => {
       const body = { patient: 'Patient/p3' };
@@ -299,6 +318,21 @@ describe('SMART authorize endpoint (test/auth-authorize.test.ts)', () => {
         .get(`/oauth2/authorize?${authorizeQuery({ launch, scope })}`)
         .expect(302);
       assert.equal(appRedirect(again.headers.location).get('error'), 'invalid_request');
+    });
+
+    it("does not let a patient account take a launch of another patient's record", async () => {
+      const created = await t.browser().post('/admin/launch').set('X-Test-Principal', 'admin').send({ patient: 'Patient/p3' }).expect(201);
+      const browser = t.browser();
+      const launch = (created.body as { launch: string }).launch;
+      await browser.get(`/oauth2/authorize?${authorizeQuery({ launch, scope: 'launch patient/Observation.rs' })}`).expect(302);
+      const page = await browser.get('/oauth2/login').expect(200);
+      const res = await browser
+        .post('/oauth2/login')
+        .type('form')
+        .send({ csrf: csrfOf(page.text), username: 'alice', password: PASSWORD });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers.location, undefined);
+      assert.equal((await browser.get('/oauth2/consent')).status, 400, 'the request is over');
     });
   });
 

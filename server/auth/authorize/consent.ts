@@ -68,6 +68,11 @@ export function consentPage(engine: Engine, sessions: Sessions) {
       const { session, request, form } = state;
       const decision = form.get('decision');
       if (decision !== 'allow' && decision !== 'deny') return sendErrorPage(ctx, 400, 'Choose Allow or Deny.');
+      // Deactivated since signing in: no code (the token endpoint checks again when it is exchanged).
+      if (decision === 'allow' && !(await users.findOne({ _id: session.doc.userId!, active: true }))) {
+        await sessions.finish(session);
+        return sendErrorPage(ctx, 403, 'This account cannot grant access.');
+      }
       if (!(await sessions.finish(session))) return sendErrorPage(ctx, 400, 'This request has already been answered.');
       if (decision === 'deny') {
         const target = redirectWith(request.redirectUri, {

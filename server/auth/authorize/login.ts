@@ -8,7 +8,7 @@ import type { Engine } from '../../engine/index.ts';
 import { AUTH_USERS, type UserDocument } from '../documents.ts';
 import { hashSecret, verifySecret } from '../secret-hash.ts';
 import { csrfField } from './csrf.ts';
-import { markup, redirectTo, sendPage } from './html.ts';
+import { markup, redirectTo, sendErrorPage, sendPage } from './html.ts';
 import type { Session, Sessions } from './session.ts';
 import { enterStep, nextStep, PATHS, postedForm } from './steps.ts';
 import { loginThrottle } from './throttle.ts';
@@ -58,9 +58,14 @@ export function loginPage(engine: Engine, sessions: Sessions) {
       const { session, request, form } = state;
       const user = await authenticate(form.get('username') ?? '', form.get('password') ?? '');
       if (!user) return show(ctx, session, 200, SIGN_IN_FAILED);
-      // A patient speaks for their own record: it is the patient in context unless a launch gave one.
+      // A patient speaks for their own record only: it is always the patient in context, and a launch naming
+      // another patient's record cannot give a patient account patient/ scopes on it.
       const own = /^Patient\/(.+)$/.exec(user.fhirUser)?.[1];
-      const next = own && !request.patient ? { ...request, patient: own } : request;
+      if (own && request.patient && request.patient !== own) {
+        await sessions.finish(session);
+        return sendErrorPage(ctx, 403, "This launch opens another patient's record; sign in with a staff account.");
+      }
+      const next = own ? { ...request, patient: own } : request;
       const signedIn = await sessions.renew(ctx, session, next, user._id);
       redirectTo(ctx, PATHS[nextStep(signedIn.doc)], request.redirectUri);
     },
