@@ -12,7 +12,7 @@ import Koa from 'koa';
 import request from 'supertest';
 import { NO_ACCESS } from '../../../access/access.ts';
 import { loadConfig } from '../../../config.ts';
-import { createEngine, systemPrincipal, type Engine, type JsonValue } from '../../../engine/index.ts';
+import { createEngine, systemPrincipal, type Engine, type JsonValue, type StoredDocument } from '../../../engine/index.ts';
 import { errorHandler } from '../../../http/errors.ts';
 import { setPrincipal } from '../../../http/principal.ts';
 import { createLogger } from '../../../logger.ts';
@@ -76,38 +76,39 @@ export async function startAuthorizeApp(baseUrl = BASE_URL): Promise<AuthorizeAp
 }
 
 export async function addClient(engine: Engine, client: Partial<ClientDocument> & { _id: string }): Promise<void> {
-  const now = new Date().toISOString();
-  const doc: ClientDocument = {
+  await insert<ClientDocument>(engine, AUTH_CLIENTS, {
     client_name: 'Growth Chart',
     redirect_uris: [REDIRECT_URI],
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: 'none',
     scope: 'openid fhirUser launch launch/patient offline_access patient/Observation.rs patient/Patient.r',
     admin: false,
-    created: now,
-    updated: now,
     ...client,
-  };
-  const clients = engine.collection<ClientDocument>(AUTH_CLIENTS);
-  await clients.write([clients.insert(doc)]);
+  });
 }
 
 export async function addUser(
   engine: Engine,
   user: Partial<UserDocument> & { _id: string; username: string; fhirUser: string },
 ): Promise<void> {
-  const now = new Date().toISOString();
-  const doc: UserDocument = {
+  await insert<UserDocument>(engine, AUTH_USERS, {
     usernameKey: user.username.toLowerCase(),
     passwordHash: await hashSecret(PASSWORD),
     role: user.fhirUser.startsWith('Patient/') ? 'patient' : 'doctor',
     active: true,
-    created: now,
-    updated: now,
     ...user,
-  };
-  const users = engine.collection<UserDocument>(AUTH_USERS);
-  await users.write([users.insert(doc)]);
+  });
+}
+
+/** A fixture written as the admin API would, stamped `created`/`updated` now. */
+async function insert<T extends StoredDocument & { created: string; updated: string }>(
+  engine: Engine,
+  name: string,
+  doc: Omit<T, 'created' | 'updated'>,
+): Promise<void> {
+  const now = new Date().toISOString();
+  const collection = engine.collection<T>(name);
+  await collection.write([collection.insert({ created: now, updated: now, ...doc } as T)]);
 }
 
 export async function putResources(engine: Engine, resources: Record<string, JsonValue>[]): Promise<void> {
