@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { createApp } from './app.ts';
+import { AUTH_COLLECTIONS, startAuth } from './auth/auth.ts';
 import { answerClientError } from './http/client-error.ts';
 import { resourceLimits, type Config } from './config.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -35,12 +36,14 @@ export async function startServer(config: Config, logger: Logger, features: Feat
     );
     throw err;
   }
-  const collections = features.flatMap((f) => f.collections);
+  const collections = [...AUTH_COLLECTIONS, ...features.flatMap((f) => f.collections)];
   const [store, preparer] = await Promise.all([openStore(config, collections), preparing]);
   const services: Services = { config, store, logger, preparer };
   const engine = createEngine(services);
+  const auth = await startAuth(services);
   const app = createApp(
     services,
+    auth,
     features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
   );
   const server = http.createServer(app.callback());

@@ -24,6 +24,8 @@ export interface ClientDocument extends StoredDocument {
   secretHash?: string;
   /** May use the admin API and admin operations (the bootstrap client). */
   admin: boolean;
+  /** DELETE /admin/clients/{id} keeps a tombstone (the port has no delete): no grant type, secret or redirect left. */
+  deleted?: boolean;
   created: string;
   updated: string;
 }
@@ -37,6 +39,13 @@ export interface UserDocument extends StoredDocument {
   /** `Practitioner/1`, `Patient/2`, `RelatedPerson/3`. */
   fhirUser: string;
   active: boolean;
+  /**
+   * Tokens issued before this instant (seconds since the epoch) are dead: set when the user is deactivated,
+   * deleted or gets a new password, so that their tokens stop working at once.
+   */
+  tokensNotBefore?: number;
+  /** DELETE /admin/users/{id} keeps a tombstone: inactive, `usernameKey` freed for a new account. */
+  deleted?: boolean;
   created: string;
   updated: string;
 }

@@ -14,6 +14,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { hl7Listener } from '../../hl7-listener/feature.ts';
 import { createApp } from '../../server/app.ts';
+import { AUTH_COLLECTIONS, authBypass, startAuth, type AppAuth } from '../../server/auth/auth.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createEngine, type Engine, type Feature } from '../../server/engine/index.ts';
 import type { Services } from '../../server/services.ts';
@@ -24,16 +25,34 @@ import { loadDefinitions } from '../../server/validation/definitions.ts';
 
 export interface TestServer {
   app: Koa;
+  /** The authorization server mounted (its `context` is there unless the test asked for the bypass). */
+  auth: AppAuth;
   services: Services;
   engine: Engine;
   close(): Promise<void>;
 }
 
+/** The bootstrap admin client of every in-process test server (test/support/token.ts gets its tokens). */
+export const TEST_BOOTSTRAP_CLIENT_ID = 'test-admin';
+export const TEST_BOOTSTRAP_CLIENT_SECRET = 'test-admin-secret-0123456789';
+
+export interface TestServerOptions {
+  /** `bypass`: every request runs as an unrestricted system principal, no token asked (not for auth tests). */
+  auth?: 'on' | 'bypass';
+  /** The clock of the authorization server (tokens, codes, keys), epoch ms. */
+  now?: () => number;
+}
+
 /**
  * `features`: their collections are registered and their routes mounted as `npm start` does; they are not started
- * (a test starts the MLLP listener itself, with its own mapping or timeouts).
+ * (a test starts the MLLP listener itself, with its own mapping or timeouts). Authorization is on, as in
+ * `npm start`, with the bootstrap client TEST_BOOTSTRAP_CLIENT_ID (unless `env` sets BOOTSTRAP_CLIENT_ID).
  */
-export async function startTestServer(env: Record<string, string> = {}, features: Feature[] = [hl7Listener()]): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  features: Feature[] = [hl7Listener()],
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   loadDefinitions();
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirline-test-'));
   const config: Config = loadConfig({
@@ -41,17 +60,23 @@ export async function startTestServer(env: Record<string, string> = {}, features
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     PREPARE_WORKERS: '0',
+    BOOTSTRAP_CLIENT_ID: TEST_BOOTSTRAP_CLIENT_ID,
+    BOOTSTRAP_CLIENT_SECRET: TEST_BOOTSTRAP_CLIENT_SECRET,
     ...env,
   });
   const store = new EmbeddedStore(dataDir);
+  for (const collection of AUTH_COLLECTIONS) store.register(collection);
   for (const feature of features) for (const collection of feature.collections) store.register(collection);
   await store.open();
   const preparer = await startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
   const services: Services = { config, store, logger: createLogger('silent'), preparer };
   const engine = createEngine(services);
+  const auth = options.auth === 'bypass' ? authBypass() : await startAuth(services, options.now);
   return {
+    auth,
     app: createApp(
       services,
+      auth,
       features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
     ),
     services,
@@ -78,11 +103,11 @@ export interface UsedTestServer {
  * Registers mocha `before`/`after` hooks in the enclosing `describe` that start one server with `env` and close
  * it, so each test file does not repeat them.
  */
-export function useTestServer(env: Record<string, string> = {}): UsedTestServer {
+export function useTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): UsedTestServer {
   let started: TestServer | undefined;
   let callback: ReturnType<Koa['callback']> | undefined;
   before(async () => {
-    started = await startTestServer(env);
+    started = await startTestServer(env, undefined, options);
     callback = started.app.callback();
   });
   after(() => started?.close());
