@@ -7,7 +7,9 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { systemPrincipal, type Principal } from '../engine/principal.ts';
 import type { Services } from '../services.ts';
+import { clientsRouter } from './admin/clients.ts';
 import { keysRouter } from './admin/keys.ts';
+import { usersRouter } from './admin/users.ts';
 import { authCollections } from './auth-collections.ts';
 import { authenticate, bypassAuthentication } from './authenticate.ts';
 import { bootstrapClient } from './bootstrap.ts';
@@ -46,7 +48,7 @@ export async function startAuth(services: Services, now: () => number = Date.now
   await bootstrapClient(context);
   return {
     middleware: authenticate(context),
-    routers: [discoveryRouter(context.urls), oauthRouter(context), keysRouter(context)],
+    routers: [discoveryRouter(context.urls), oauthRouter(context), clientsRouter(context), usersRouter(context), keysRouter(context)],
     context,
   };
 }
