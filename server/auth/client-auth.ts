@@ -24,7 +24,7 @@ export async function authenticateClient(context: AuthContext, ctx: Context, for
     if (form.get('client_id') !== null && form.get('client_id') !== basic.id) throw bad;
     const client = await liveClient(context.collections, basic.id);
     if (!client || client.token_endpoint_auth_method !== 'client_secret_basic' || !client.secretHash) throw bad;
-    if (!(await verifySecret(basic.secret, client.secretHash))) throw bad;
+    if (!(await anyMatches(basic.secrets, client.secretHash))) throw bad;
     return client;
   }
   if (assertion !== null || assertionType !== null) {
@@ -50,19 +50,30 @@ export async function authenticateClient(context: AuthContext, ctx: Context, for
   return client;
 }
 
-/** `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1), else undefined. */
-function basicCredentials(header: string): { id: string; secret: string } | undefined {
+/**
+ * `Authorization: Basic base64(id:secret)`, else undefined. RFC 6749 §2.3.1 form-urlencodes both, which many
+ * clients (`curl -u`) do not: the decoded and the raw forms are both tried.
+ */
+function basicCredentials(header: string): { id: string; secrets: string[] } | undefined {
   const m = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header);
   if (!m) return undefined;
   const text = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
-  try {
-    return {
-      id: decodeURIComponent(text.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(text.slice(colon + 1).replace(/\+/g, ' ')),
-    };
-  } catch {
-    return undefined;
-  }
+  const rawId = text.slice(0, colon);
+  const raw = text.slice(colon + 1);
+  const decode = (v: string) => {
+    try {
+      return decodeURIComponent(v.replace(/\+/g, ' '));
+    } catch {
+      return v;
+    }
+  };
+  const decoded = decode(raw);
+  return { id: decode(rawId), secrets: decoded === raw ? [raw] : [decoded, raw] };
+}
+
+async function anyMatches(secrets: string[], hash: string): Promise<boolean> {
+  for (const secret of secrets) if (await verifySecret(secret, hash)) return true;
+  return false;
 }
