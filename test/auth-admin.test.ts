@@ -53,37 +53,21 @@ describe('auth: admin API for clients and users (issue 11)', () => {
   });
 
   it('refuses bad client metadata with the element at fault', async () => {
-    await assertInvalid('/admin/clients', { scope: 'system/*.*', token_endpoint_auth_method: 'magic' }, 'token_endpoint_auth_method');
-    await assertInvalid('/admin/clients', { scope: 'system/*.*', grant_types: ['password'] }, 'grant_types');
-    await assertInvalid('/admin/clients', { scope: 'user/*.rs', grant_types: ['authorization_code'] }, 'redirect_uris');
-    await assertInvalid('/admin/clients', { scope: 'user/*.rs', redirect_uris: ['not a url'] }, 'redirect_uris[0]');
-    await assertInvalid('/admin/clients', { scope: 'user/*.rs', redirect_uris: ['https://app.test/cb#x'] }, 'redirect_uris[0]');
-    await assertInvalid('/admin/clients', { grant_types: ['client_credentials'] }, 'scope');
-    await assertInvalid(
-      '/admin/clients',
-      { scope: 'system/*.rs', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt' },
-      'jwks',
-    );
-    await assertInvalid(
-      '/admin/clients',
-      {
-        scope: 'system/*.rs',
-        grant_types: ['client_credentials'],
-        token_endpoint_auth_method: 'private_key_jwt',
-        jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'AA', y: 'AA', d: 'AA' }] },
-      },
-      'jwks.keys[0]',
-    );
-    await assertInvalid(
-      '/admin/clients',
-      { scope: 'system/*.rs', grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' },
-      'grant_types',
-    );
-    await assertInvalid(
-      '/admin/clients',
-      { scope: 'system/*.rs', grant_types: ['client_credentials'], client_secret: 'mine' },
-      'client_secret',
-    );
+    const backend = { scope: 'system/*.rs', grant_types: ['client_credentials'] };
+    const privateJwk = { kty: 'EC', crv: 'P-384', x: 'AA', y: 'AA', d: 'AA' };
+    const invalid: [Record<string, unknown>, string][] = [
+      [{ scope: 'system/*.*', token_endpoint_auth_method: 'magic' }, 'token_endpoint_auth_method'],
+      [{ scope: 'system/*.*', grant_types: ['password'] }, 'grant_types'],
+      [{ scope: 'user/*.rs', grant_types: ['authorization_code'] }, 'redirect_uris'],
+      [{ scope: 'user/*.rs', redirect_uris: ['not a url'] }, 'redirect_uris[0]'],
+      [{ scope: 'user/*.rs', redirect_uris: ['https://app.test/cb#x'] }, 'redirect_uris[0]'],
+      [{ grant_types: ['client_credentials'] }, 'scope'],
+      [{ ...backend, token_endpoint_auth_method: 'private_key_jwt' }, 'jwks'],
+      [{ ...backend, token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [privateJwk] } }, 'jwks.keys[0]'],
+      [{ ...backend, token_endpoint_auth_method: 'none' }, 'grant_types'],
+      [{ ...backend, client_secret: 'mine' }, 'client_secret'],
+    ];
+    for (const [body, expression] of invalid) await assertInvalid('/admin/clients', body, expression);
   });
 
   it('PATCHes and DELETEs a client; the tokens of a deleted client stop working at once', async () => {
@@ -137,27 +121,15 @@ describe('auth: admin API for clients and users (issue 11)', () => {
       fhirUser: 'Practitioner/8',
     });
     assert.equal(again.status, 409);
-    await assertInvalid('/admin/users', { username: 'a', password: 'short', role: 'doctor', fhirUser: 'Practitioner/1' }, 'password');
-    await assertInvalid(
-      '/admin/users',
-      { username: 'a', password: 'long enough pass', role: 'surgeon', fhirUser: 'Practitioner/1' },
-      'role',
-    );
-    await assertInvalid(
-      '/admin/users',
-      { username: 'a', password: 'long enough pass', role: 'doctor', fhirUser: 'Organization/1' },
-      'fhirUser',
-    );
-    await assertInvalid(
-      '/admin/users',
-      { username: 'a', password: 'long enough pass', role: 'patient', fhirUser: 'Practitioner/1' },
-      'fhirUser',
-    );
-    await assertInvalid(
-      '/admin/users',
-      { username: 'a b', password: 'long enough pass', role: 'doctor', fhirUser: 'Practitioner/1' },
-      'username',
-    );
+    const valid = { username: 'a', password: 'long enough pass', role: 'doctor', fhirUser: 'Practitioner/1' };
+    const invalid: [Record<string, string>, string][] = [
+      [{ password: 'short' }, 'password'],
+      [{ role: 'surgeon' }, 'role'],
+      [{ fhirUser: 'Organization/1' }, 'fhirUser'],
+      [{ role: 'patient' }, 'fhirUser'],
+      [{ username: 'a b' }, 'username'],
+    ];
+    for (const [change, expression] of invalid) await assertInvalid('/admin/users', { ...valid, ...change }, expression);
     const patched = await http.patch(`/admin/users/${res.body.id}`).set('authorization', admin).send({ role: 'nurse' });
     assert.equal(patched.status, 200);
     assert.equal(patched.body.role, 'nurse');

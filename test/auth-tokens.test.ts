@@ -10,6 +10,12 @@ import { useTestServer } from './support/in-process-server.ts';
 import { basicAuth, bootstrapToken } from './support/token.ts';
 import { TEST_BOOTSTRAP_CLIENT_ID, TEST_BOOTSTRAP_CLIENT_SECRET } from './support/in-process-server.ts';
 
+/** Paths that need a token (as Koa's router matches them: any case, a trailing slash), and the open ones. */
+const GUARDED = '/fhir/Patient /fhir/Patient/1 /FHIR/Patient /fhir/Patient/ /admin/clients /admin/hl7/messages /nowhere'.split(' ');
+const OPEN =
+  '/fhir/metadata /fhir/.well-known/smart-configuration /.well-known/openid-configuration /fhir/.well-known/openid-configuration /oauth2/jwks /healthz /readyz'.split(
+    ' ',
+  );
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const parts = (bearer: string) => bearer.slice('Bearer '.length).split('.');
 const claimsOf = (bearer: string) => JSON.parse(Buffer.from(parts(bearer)[1], 'base64url').toString()) as Record<string, unknown>;
@@ -90,15 +96,7 @@ describe('auth: tokens and the bearer check (issue 11)', () => {
   });
 
   it('answers 401 without an error code when no token was sent (RFC 6750 §3.1), on /fhir, /admin and feature routes', async () => {
-    for (const path of [
-      '/fhir/Patient',
-      '/fhir/Patient/1',
-      '/FHIR/Patient',
-      '/fhir/Patient/',
-      '/admin/clients',
-      '/admin/hl7/messages',
-      '/nowhere',
-    ]) {
+    for (const path of GUARDED) {
       await assertRefused(undefined, path, false);
     }
     const post = await http.post('/fhir/Patient').type('application/fhir+json').send({ resourceType: 'Patient' });
@@ -108,15 +106,7 @@ describe('auth: tokens and the bearer check (issue 11)', () => {
   });
 
   it('serves the open paths without a token', async () => {
-    for (const path of [
-      '/fhir/metadata',
-      '/fhir/.well-known/smart-configuration',
-      '/.well-known/openid-configuration',
-      '/fhir/.well-known/openid-configuration',
-      '/oauth2/jwks',
-      '/healthz',
-      '/readyz',
-    ]) {
+    for (const path of OPEN) {
       const res = await http.get(path);
       assert.equal(res.status, 200, path);
     }
@@ -162,30 +152,19 @@ describe('auth: tokens and the bearer check (issue 11)', () => {
   it('revocation (RFC 7009) kills an access token at once; introspection (RFC 7662) says active or not', async () => {
     const token = await bootstrapToken(http);
     const basic = basicAuth(TEST_BOOTSTRAP_CLIENT_ID, TEST_BOOTSTRAP_CLIENT_SECRET);
-    const before = await http
-      .post('/oauth2/introspect')
-      .set('authorization', basic)
-      .type('form')
-      .send({ token: parts(token).join('.') });
+    const call = (endpoint: string, value: string) => http.post(endpoint).set('authorization', basic).type('form').send({ token: value });
+    const before = await call('/oauth2/introspect', parts(token).join('.'));
     assert.equal(before.status, 200);
     assert.equal(before.body.active, true);
     assert.equal(before.body.client_id, TEST_BOOTSTRAP_CLIENT_ID);
     assert.equal(before.body.scope, 'system/*.*');
     assert.equal((await http.get('/fhir/Patient').set('authorization', token)).status, 200);
-    const revoked = await http
-      .post('/oauth2/revoke')
-      .set('authorization', basic)
-      .type('form')
-      .send({ token: parts(token).join('.') });
+    const revoked = await call('/oauth2/revoke', parts(token).join('.'));
     assert.equal(revoked.status, 200);
     await assertRefused(token);
-    const after = await http
-      .post('/oauth2/introspect')
-      .set('authorization', basic)
-      .type('form')
-      .send({ token: parts(token).join('.') });
+    const after = await call('/oauth2/introspect', parts(token).join('.'));
     assert.deepEqual(after.body, { active: false });
-    const unknown = await http.post('/oauth2/revoke').set('authorization', basic).type('form').send({ token: 'nothing' });
+    const unknown = await call('/oauth2/revoke', 'nothing');
     assert.equal(unknown.status, 200);
     const anonymous = await http.post('/oauth2/introspect').type('form').send({ token: 'x' });
     assert.equal(anonymous.status, 401);

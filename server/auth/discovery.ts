@@ -43,7 +43,8 @@ const SCOPES = [
   'system/*.cruds',
 ];
 
-export function smartConfiguration(urls: AuthUrls): Record<string, unknown> {
+/** What both documents say alike. */
+function endpoints(urls: AuthUrls): Record<string, unknown> {
   return {
     issuer: urls.issuer,
     jwks_uri: urls.jwks,
@@ -57,27 +58,19 @@ export function smartConfiguration(urls: AuthUrls): Record<string, unknown> {
     scopes_supported: SCOPES,
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
-    capabilities: CAPABILITIES,
   };
+}
+
+export function smartConfiguration(urls: AuthUrls): Record<string, unknown> {
+  return { ...endpoints(urls), capabilities: CAPABILITIES };
 }
 
 export function openidConfiguration(urls: AuthUrls): Record<string, unknown> {
   return {
-    issuer: urls.issuer,
-    jwks_uri: urls.jwks,
-    authorization_endpoint: urls.authorize,
-    token_endpoint: urls.token,
-    introspection_endpoint: urls.introspect,
-    revocation_endpoint: urls.revoke,
-    response_types_supported: ['code'],
+    ...endpoints(urls),
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
-    grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-    token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384'],
-    scopes_supported: SCOPES,
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nonce', 'fhirUser'],
-    code_challenge_methods_supported: ['S256'],
   };
 }
 

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { FhirError } from '../errors/fhir-error.ts';
 import { readFormBody } from '../http/body.ts';
+import type { ClientDocument } from './documents.ts';
 import { liveClient, sha256Hex } from './auth-collections.ts';
 import { checkAccessToken } from './authenticate.ts';
 import { authenticateClient } from './client-auth.ts';
@@ -44,22 +45,22 @@ export function oauthRouter(context: AuthContext): Router {
     }),
   );
 
-  router.post('/introspect', (ctx) =>
+  /** Introspection and revocation: the caller authenticates as a client and names a `token`. */
+  const tokenCall = (run: (caller: ClientDocument, token: string) => Promise<unknown>) => (ctx: Context) =>
     oauthAnswer(ctx, async () => {
       const params = await form(ctx);
       const caller = await authenticateClient(context, ctx, params);
       const token = params.get('token');
       if (!token) throw new OAuthError('invalid_request', 'token is missing');
-      return introspect(context, caller._id, caller.admin, token);
-    }),
+      return run(caller, token);
+    });
+  router.post(
+    '/introspect',
+    tokenCall((caller, token) => introspect(context, caller._id, caller.admin, token)),
   );
-
-  router.post('/revoke', (ctx) =>
-    oauthAnswer(ctx, async () => {
-      const params = await form(ctx);
-      const caller = await authenticateClient(context, ctx, params);
-      const token = params.get('token');
-      if (!token) throw new OAuthError('invalid_request', 'token is missing');
+  router.post(
+    '/revoke',
+    tokenCall(async (caller, token) => {
       await revoke(context, caller._id, token);
       return {};
     }),

@@ -2,7 +2,10 @@
  * What the admin API's handlers share: the admin check (403 for any other principal), the JSON body as an
  * object, and plain JSON answers (these are not FHIR resources).
  */
+import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { FeatureCollection } from '../../engine/feature-collection.ts';
+import type { StoredDocument } from '../../store/port.ts';
 import { badRequest, forbidden } from '../../errors/fhir-error.ts';
 import { readJsonBody } from '../../http/body.ts';
 import { principalOf } from '../../http/principal.ts';
@@ -30,4 +33,22 @@ export function refuseUnknown(body: Record<string, unknown>, allowed: readonly s
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) throw badRequest(`'${key}' cannot be set here; allowed: ${allowed.join(', ')}`, key);
   }
+}
+
+/** `GET /` (every live document, oldest first) and `GET /:id`, shown through `view`. */
+export function serveReads<T extends StoredDocument>(
+  router: Router,
+  collection: FeatureCollection<T>,
+  found: (id: string) => Promise<T>,
+  view: (doc: T) => Record<string, unknown>,
+): void {
+  router.get('/', async (ctx) => {
+    requireAdmin(ctx);
+    const all = await collection.find({ deleted: { $ne: true } }, { sort: { created: 1 } });
+    sendPlainJson(ctx, 200, all.map(view));
+  });
+  router.get('/:id', async (ctx) => {
+    requireAdmin(ctx);
+    sendPlainJson(ctx, 200, view(await found(ctx.params.id)));
+  });
 }

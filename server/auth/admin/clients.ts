@@ -10,7 +10,7 @@ import type { ClientDocument } from '../documents.ts';
 import { liveClient } from '../auth-collections.ts';
 import type { AuthContext } from '../context.ts';
 import { hashSecret } from '../secret-hash.ts';
-import { jsonObject, refuseUnknown, requireAdmin, sendPlainJson } from './admin-request.ts';
+import { jsonObject, refuseUnknown, requireAdmin, sendPlainJson, serveReads } from './admin-request.ts';
 
 const METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -144,16 +144,7 @@ export function clientsRouter(context: AuthContext): Router {
     sendPlainJson(ctx, 201, { ...clientView(doc), ...(secret && { client_secret: secret, client_secret_expires_at: 0 }) });
   });
 
-  router.get('/', async (ctx) => {
-    requireAdmin(ctx);
-    const all = await clients.find({ deleted: { $ne: true } }, { sort: { created: 1 } });
-    sendPlainJson(ctx, 200, all.map(clientView));
-  });
-
-  router.get('/:id', async (ctx) => {
-    requireAdmin(ctx);
-    sendPlainJson(ctx, 200, clientView(await found(ctx.params.id)));
-  });
+  serveReads(router, clients, found, clientView);
 
   router.patch('/:id', async (ctx) => {
     requireAdmin(ctx);

@@ -13,7 +13,7 @@ import type { UserDocument } from '../documents.ts';
 import { AUTH_USERNAMES } from '../auth-collections.ts';
 import { nowSeconds, type AuthContext } from '../context.ts';
 import { hashSecret } from '../secret-hash.ts';
-import { jsonObject, refuseUnknown, requireAdmin, sendPlainJson } from './admin-request.ts';
+import { jsonObject, refuseUnknown, requireAdmin, sendPlainJson, serveReads } from './admin-request.ts';
 
 const MIN_PASSWORD = 12;
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
@@ -98,15 +98,26 @@ export function usersRouter(context: AuthContext): Router {
     sendPlainJson(ctx, 201, userView(doc));
   });
 
-  router.get('/', async (ctx) => {
-    requireAdmin(ctx);
-    const all = await users.find({ deleted: { $ne: true } }, { sort: { created: 1 } });
-    sendPlainJson(ctx, 200, all.map(userView));
-  });
+  serveReads(router, users, found, userView);
 
-  router.get('/:id', async (ctx) => {
+  router.delete('/:id', async (ctx) => {
     requireAdmin(ctx);
-    sendPlainJson(ctx, 200, userView(await found(ctx.params.id)));
+    const user = await found(ctx.params.id);
+    const tombstone: UserDocument = {
+      ...user,
+      usernameKey: `\u0000deleted ${user._id}`,
+      passwordHash: '',
+      active: false,
+      deleted: true,
+      tokensNotBefore: cutoff(),
+      updated: new Date(context.now()).toISOString(),
+    };
+    await context.store.write([
+      users.replace(tombstone),
+      { op: 'replace', collection: AUTH_USERNAMES, doc: { _id: user.usernameKey, userId: null } },
+    ]);
+    context.cache.invalidate({ userId: user._id });
+    ctx.status = 204;
   });
 
   router.patch('/:id', async (ctx) => {
@@ -129,26 +140,6 @@ export function usersRouter(context: AuthContext): Router {
     await users.write([users.replace(next, { updated: user.updated })]);
     context.cache.invalidate({ userId: user._id });
     sendPlainJson(ctx, 200, userView(next));
-  });
-
-  router.delete('/:id', async (ctx) => {
-    requireAdmin(ctx);
-    const user = await found(ctx.params.id);
-    const tombstone: UserDocument = {
-      ...user,
-      usernameKey: `\u0000deleted ${user._id}`,
-      passwordHash: '',
-      active: false,
-      deleted: true,
-      tokensNotBefore: cutoff(),
-      updated: new Date(context.now()).toISOString(),
-    };
-    await context.store.write([
-      users.replace(tombstone),
-      { op: 'replace', collection: AUTH_USERNAMES, doc: { _id: user.usernameKey, userId: null } },
-    ]);
-    context.cache.invalidate({ userId: user._id });
-    ctx.status = 204;
   });
 
   return router;
