@@ -218,6 +218,19 @@ describe('auth: authorization_code and refresh_token grants (issue 11)', () => {
     }
   });
 
+  it('a deleted user: access and refresh tokens die at once', async () => {
+    const user = await http
+      .post('/admin/users')
+      .set('authorization', admin)
+      .send({ username: 'leaving', password: 'a long enough password', role: 'doctor', fhirUser: 'Practitioner/d1' });
+    const first = await exchange(await code({ userId: user.body.id, patient: undefined }));
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.notEqual((await http.get('/fhir/Patient').set('authorization', `Bearer ${first.body.access_token}`)).status, 401);
+    assert.equal((await http.delete(`/admin/users/${user.body.id}`).set('authorization', admin)).status, 204);
+    assert.equal((await http.get('/fhir/Patient').set('authorization', `Bearer ${first.body.access_token}`)).status, 401);
+    assert.equal((await refresh(first.body.refresh_token)).body.error, 'invalid_grant');
+  });
+
   it('client_secret_basic for the confidential client of a code is refused when it registered _post', async () => {
     const c = await code({}, confidential.id);
     const res = await http

@@ -4,7 +4,7 @@
  * revocation, introspection and key rotation, over HTTP.
  */
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { useTestServer } from './support/in-process-server.ts';
 import { basicAuth, bootstrapToken } from './support/token.ts';
@@ -124,7 +124,10 @@ describe('auth: tokens and the bearer check (issue 11)', () => {
     // HS256 keyed with the published public key (the classic algorithm confusion).
     const jwks = (await http.get('/oauth2/jwks')).body as { keys: Record<string, unknown>[] };
     const hsHeader = b64({ alg: 'HS256', typ: 'JWT', kid: headerOf(good).kid });
-    for (const secret of [JSON.stringify(jwks.keys[0]), String(jwks.keys[0].x)]) {
+    const pem = createPublicKey({ key: jwks.keys[0] as JsonWebKey, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    for (const secret of [pem, JSON.stringify(jwks.keys[0]), String(jwks.keys[0].x)]) {
       const mac = createHmac('sha256', secret).update(`${hsHeader}.${payload}`).digest('base64url');
       await assertRefused(`Bearer ${hsHeader}.${payload}.${mac}`);
     }
