@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import { createApp } from './app.ts';
-import { AUTH_COLLECTIONS, startAuth } from './auth/auth.ts';
+import { AUTH_COLLECTIONS, authBypass, startAuth } from './auth/auth.ts';
 import { answerClientError } from './http/client-error.ts';
 import { resourceLimits, type Config } from './config.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -23,7 +23,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger, features: Feature[] = []): Promise<RunningServer> {
+export interface StartOptions {
+  /**
+   * Benchmarks only (issue 11's authorized-vs-unauthorized figures): every request runs unrestricted, no token
+   * asked. `server/main.ts` never sets it and no environment variable reaches it.
+   */
+  bypassAuthorization?: boolean;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  features: Feature[] = [],
+  options: StartOptions = {},
+): Promise<RunningServer> {
   // The prepare workers load their definitions while this thread loads its own (search, $validate, reindex).
   const limits = resourceLimits(config);
   const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir, limits });
@@ -40,7 +53,7 @@ export async function startServer(config: Config, logger: Logger, features: Feat
   const [store, preparer] = await Promise.all([openStore(config, collections), preparing]);
   const services: Services = { config, store, logger, preparer };
   const engine = createEngine(services);
-  const auth = await startAuth(services);
+  const auth = options.bypassAuthorization ? authBypass() : await startAuth(services);
   const app = createApp(
     services,
     auth,
