@@ -16,13 +16,15 @@ import type { CachedToken } from './token-cache.ts';
 
 const REALM = 'Bearer realm="fhirline"';
 
+const DISCOVERY = new Set(['/.well-known/smart-configuration', '/.well-known/openid-configuration'].flatMap((p) => [p, `/fhir${p}`]));
+
 /** Paths served without a token: discovery, the OAuth endpoints and pages, the probes. */
 export function isOpenPath(method: string, path: string): boolean {
   // Koa's router matches case-insensitively and with a trailing slash: compare the same way.
   const p = path.toLowerCase().replace(/\/+$/, '') || '/';
   if (p === '/healthz' || p === '/readyz') return true;
   if (p === '/oauth2' || p.startsWith('/oauth2/')) return true;
-  if (p.startsWith('/.well-known/') || p.startsWith('/fhir/.well-known/')) return true;
+  if (DISCOVERY.has(p)) return true;
   return (method === 'GET' || method === 'HEAD') && p === '/fhir/metadata';
 }
 

@@ -134,7 +134,8 @@ export class SigningKeys {
 
   private verifies(key: LoadedKey): boolean {
     if (!key.doc.retired) return true;
-    return Date.parse(key.doc.retired) + this.graceSeconds * 1000 > this.now();
+    // Another process signs with a retired key until it reloads (RELOAD_MS): its tokens live that much longer.
+    return Date.parse(key.doc.retired) + this.graceSeconds * 1000 + RELOAD_MS > this.now();
   }
 
   private async insertNew(): Promise<SigningKeyDocument> {
