@@ -9,7 +9,14 @@ import { liveClient } from './auth-collections.ts';
 import type { AuthContext } from './context.ts';
 import { assertionIssuer, JWT_BEARER, verifyClientAssertion } from './client-assertion.ts';
 import { OAuthError } from './oauth-error.ts';
-import { verifySecret } from './secret-hash.ts';
+import { hashSecret, verifySecret } from './secret-hash.ts';
+
+/** Compared against when the client is unknown, so that its answer takes as long as a wrong secret's. */
+let dummyHash: Promise<string> | undefined;
+async function spendScrypt(secrets: string[]): Promise<void> {
+  dummyHash ??= hashSecret('fhirline-no-such-client');
+  await anyMatches(secrets, await dummyHash);
+}
 
 export async function authenticateClient(context: AuthContext, ctx: Context, form: URLSearchParams): Promise<ClientDocument> {
   const basic = basicCredentials(ctx.get('authorization'));
@@ -23,7 +30,10 @@ export async function authenticateClient(context: AuthContext, ctx: Context, for
   if (basic) {
     if (form.get('client_id') !== null && form.get('client_id') !== basic.id) throw bad;
     const client = await liveClient(context.collections, basic.id);
-    if (!client || client.token_endpoint_auth_method !== 'client_secret_basic' || !client.secretHash) throw bad;
+    if (!client || client.token_endpoint_auth_method !== 'client_secret_basic' || !client.secretHash) {
+      await spendScrypt(basic.secrets);
+      throw bad;
+    }
     if (!(await anyMatches(basic.secrets, client.secretHash))) throw bad;
     return client;
   }
@@ -40,7 +50,10 @@ export async function authenticateClient(context: AuthContext, ctx: Context, for
   const id = form.get('client_id');
   if (!id) throw new OAuthError('invalid_client', 'No client authentication and no client_id');
   const client = await liveClient(context.collections, id);
-  if (!client) throw bad;
+  if (!client) {
+    if (postSecret !== null) await spendScrypt([postSecret]);
+    throw bad;
+  }
   if (postSecret !== null) {
     if (client.token_endpoint_auth_method !== 'client_secret_post' || !client.secretHash) throw bad;
     if (!(await verifySecret(postSecret, client.secretHash))) throw bad;
