@@ -154,6 +154,8 @@ describe('auth: authorization_code and refresh_token grants (issue 11)', () => {
     assert.equal(posing.body.error, 'invalid_client');
     const foreign = await exchange(await code(), { client_id: confidential.id, client_secret: confidential.secret });
     assert.equal(foreign.body.error, 'invalid_grant', 'a code of another client');
+    const tooLong = await code({ expires: new Date(clock + 10 * 60_000).toISOString() });
+    assert.equal((await exchange(tooLong)).body.error, 'invalid_grant', 'a code never lives longer than 60 s');
     const old = await code();
     clock += 61_000;
     try {

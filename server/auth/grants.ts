@@ -13,6 +13,7 @@ import type { AuthContext } from './context.ts';
 import { OAuthError } from './oauth-error.ts';
 import { familyRevoked, issueTokens, revokeFamily, type TokenResponse } from './tokens.ts';
 
+const CODE_MAX_MS = 60_000;
 const scopesOf = (s: string) => s.split(/\s+/).filter(Boolean);
 
 function allowGrant(client: ClientDocument, grant: ClientDocument['grant_types'][number]): void {
@@ -46,7 +47,9 @@ export async function authorizationCode(context: AuthContext, client: ClientDocu
     if (doc.family) await revokeFamily(context, doc.family);
     throw bad;
   }
-  if (doc.clientId !== client._id || Date.parse(doc.expires) <= context.now()) throw bad;
+  const expires = Date.parse(doc.expires);
+  // A code lives at most 60 s (SMART App Launch): one that claims longer is refused like an expired one.
+  if (doc.clientId !== client._id || !(expires > context.now()) || expires - context.now() > CODE_MAX_MS) throw bad;
   if (doc.redirectUri !== redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri differs from the authorization request');
   if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) || s256(verifier) !== doc.codeChallenge) {
     throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
