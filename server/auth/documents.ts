@@ -1,6 +1,6 @@
 /**
- * What the authorization server keeps, through the storage port like everything else (collections registered by
- * server/auth/feature.ts). Secrets are never stored in clear: client secrets and passwords as scrypt hashes
+ * What the authorization server keeps, through the storage port like everything else (collections registered with
+ * AUTH_COLLECTIONS, server/auth/auth-collections.ts). Secrets are never stored in clear: client secrets and passwords as scrypt hashes
  * (secret-hash.ts), codes, refresh tokens, launch and session ids as their SHA-256 (`_id`).
  */
 import type { StoredDocument } from '../store/port.ts';
