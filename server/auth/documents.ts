@@ -1,7 +1,7 @@
 /**
  * What the authorization server keeps, through the storage port like everything else (collections registered with
- * AUTH_COLLECTIONS, server/auth/auth-collections.ts). Secrets are never stored in clear: client secrets and passwords as scrypt hashes
- * (secret-hash.ts), codes, refresh tokens, launch and session ids as their SHA-256 (`_id`).
+ * AUTH_COLLECTIONS, server/auth/auth-collections.ts). Secrets are never stored in clear: client secrets and
+ * passwords as scrypt hashes (secret-hash.ts), codes, refresh tokens, launch and session ids as their SHA-256 (`_id`).
  */
 import type { StoredDocument } from '../store/port.ts';
 import type { Role } from '../engine/principal.ts';
