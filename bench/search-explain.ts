@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bundle } from '@medplum/fhirtypes';
 import { createApp } from '../server/app.ts';
+import { authBypass } from '../server/auth/auth.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { EmbeddedStore } from '../server/store/embedded/embedded-store.ts';
@@ -71,7 +72,7 @@ serveLoad<SearchExplainInput, SearchPlans>(async ({ dataDir, queries }) => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({ BASE_URL: `${origin}/fhir`, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  server.on('request', createApp({ config, store, logger: createLogger('silent'), preparer: prepareInThread }).callback());
+  server.on('request', createApp({ config, store, logger: createLogger('silent'), preparer: prepareInThread }, authBypass()).callback());
 
   const plans: SearchPlans = {};
   try {

@@ -24,6 +24,10 @@ export interface Config {
   mongodbDb: string;
   bootstrapClientId?: string;
   bootstrapClientSecret?: string;
+  /** Lifetime of an access token (and id_token), seconds. */
+  accessTokenSeconds: number;
+  /** Lifetime of a refresh token (offline_access; online_access is capped at 12 hours), seconds. */
+  refreshTokenSeconds: number;
   logLevel: LogLevel;
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   maxBodyBytes: number;
@@ -69,6 +73,8 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbDb: env.MONGODB_DB || 'fhirline',
     bootstrapClientId: env.BOOTSTRAP_CLIENT_ID || undefined,
     bootstrapClientSecret: env.BOOTSTRAP_CLIENT_SECRET || undefined,
+    accessTokenSeconds: integer(env, 'ACCESS_TOKEN_SECONDS', 3600),
+    refreshTokenSeconds: integer(env, 'REFRESH_TOKEN_SECONDS', 30 * 24 * 3600),
     logLevel: logLevel(env.LOG_LEVEL),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 50 * 1024 * 1024),
     defaultCount: integer(env, 'DEFAULT_COUNT', 20),

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { createApp } from './app.ts';
+import { AUTH_COLLECTIONS, authBypass, startAuth } from './auth/auth.ts';
 import { answerClientError } from './http/client-error.ts';
 import { resourceLimits, type Config } from './config.ts';
 import { createEngine, type Engine } from './engine/engine.ts';
@@ -22,7 +23,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger, features: Feature[] = []): Promise<RunningServer> {
+export interface StartOptions {
+  /**
+   * Benchmarks only (issue 11's authorized-vs-unauthorized figures): every request runs unrestricted, no token
+   * asked. `server/main.ts` never sets it and no environment variable reaches it.
+   */
+  bypassAuthorization?: boolean;
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  features: Feature[] = [],
+  options: StartOptions = {},
+): Promise<RunningServer> {
   // The prepare workers load their definitions while this thread loads its own (search, $validate, reindex).
   const limits = resourceLimits(config);
   const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir, limits });
@@ -35,12 +49,14 @@ export async function startServer(config: Config, logger: Logger, features: Feat
     );
     throw err;
   }
-  const collections = features.flatMap((f) => f.collections);
+  const collections = [...AUTH_COLLECTIONS, ...features.flatMap((f) => f.collections)];
   const [store, preparer] = await Promise.all([openStore(config, collections), preparing]);
   const services: Services = { config, store, logger, preparer };
   const engine = createEngine(services);
+  const auth = options.bypassAuthorization ? authBypass() : await startAuth(services);
   const app = createApp(
     services,
+    auth,
     features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
   );
   const server = http.createServer(app.callback());

@@ -1,7 +1,7 @@
 /**
- * What the authorization server keeps, through the storage port like everything else (collections registered by
- * server/auth/feature.ts). Secrets are never stored in clear: client secrets and passwords as scrypt hashes
- * (secret-hash.ts), codes, refresh tokens, launch and session ids as their SHA-256 (`_id`).
+ * What the authorization server keeps, through the storage port like everything else (collections registered with
+ * AUTH_COLLECTIONS, server/auth/auth-collections.ts). Secrets are never stored in clear: client secrets and
+ * passwords as scrypt hashes (secret-hash.ts), codes, refresh tokens, launch and session ids as their SHA-256 (`_id`).
  */
 import type { StoredDocument } from '../store/port.ts';
 import type { Role } from '../engine/principal.ts';
@@ -24,6 +24,8 @@ export interface ClientDocument extends StoredDocument {
   secretHash?: string;
   /** May use the admin API and admin operations (the bootstrap client). */
   admin: boolean;
+  /** DELETE /admin/clients/{id} keeps a tombstone (the port has no delete): no grant type, secret or redirect left. */
+  deleted?: boolean;
   created: string;
   updated: string;
 }
@@ -37,6 +39,13 @@ export interface UserDocument extends StoredDocument {
   /** `Practitioner/1`, `Patient/2`, `RelatedPerson/3`. */
   fhirUser: string;
   active: boolean;
+  /**
+   * Tokens issued before this instant (seconds since the epoch) are dead: set when the user is deactivated,
+   * deleted or gets a new password, so that their tokens stop working at once.
+   */
+  tokensNotBefore?: number;
+  /** DELETE /admin/users/{id} keeps a tombstone: inactive, `usernameKey` freed for a new account. */
+  deleted?: boolean;
   created: string;
   updated: string;
 }

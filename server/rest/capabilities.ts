@@ -6,12 +6,14 @@
  */
 import { getResourceTypes, getSearchParameters } from '@medplum/core';
 import type {
+  CapabilityStatementRestSecurity,
   CapabilityStatement,
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceSearchParam,
   SearchParameter,
 } from '@medplum/fhirtypes';
 import type { Config } from '../config.ts';
+import { authUrls } from '../auth/context.ts';
 import { isSupported } from '../search/compile-parameter.ts';
 import type { FhirRoute } from './route-table.ts';
 
@@ -112,10 +114,39 @@ export function capabilityStatement(config: Config, version: string, routes: rea
     rest: [
       {
         mode: 'server',
+        security: smartSecurity(config.baseUrl),
         resource,
         interaction: systemInteractions.map((code) => ({ code })),
         searchParam: COMMON_PARAMS,
         operation: operationsOf(routes, 'system'),
+      },
+    ],
+  };
+}
+
+/**
+ * SMART on FHIR (https://hl7.org/fhir/smart-app-launch/conformance.html#using-cors): the service code and the
+ * oauth-uris extension, for clients that read the CapabilityStatement instead of `.well-known/smart-configuration`.
+ */
+function smartSecurity(baseUrl: string): CapabilityStatementRestSecurity {
+  const urls = authUrls(baseUrl);
+  const uri = (url: string, valueUri: string) => ({ url, valueUri });
+  return {
+    service: [
+      {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+        text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)',
+      },
+    ],
+    extension: [
+      {
+        url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+        extension: [
+          uri('token', urls.token),
+          uri('authorize', urls.authorize),
+          uri('introspect', urls.introspect),
+          uri('revoke', urls.revoke),
+        ],
       },
     ],
   };

@@ -7,7 +7,7 @@
  *   });
  *
  * Authorization is on, as in `npm start`: the server creates the test admin client (tokens.ts), `http` sends its
- * token with every request (a client holding a token), `anonymous` sends none.
+ * token, got from the token endpoint as a client gets it, with every request; `anonymous` sends none.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +17,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { hl7Listener } from '../../hl7-listener/feature.ts';
 import { createApp } from '../../server/app.ts';
+import { AUTH_COLLECTIONS, authBypass, startAuth, type AppAuth } from '../../server/auth/auth.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createEngine, type Engine, type Feature } from '../../server/engine/index.ts';
 import type { Services } from '../../server/services.ts';
@@ -24,22 +25,36 @@ import { createLogger } from '../../server/logger.ts';
 import { startPreparer } from '../../server/repository/prepare-pool.ts';
 import { EmbeddedStore } from '../../server/store/embedded/embedded-store.ts';
 import { loadDefinitions } from '../../server/validation/definitions.ts';
-import { basicAuthorization, TEST_ADMIN, TEST_ADMIN_ENV } from './tokens.ts';
+import { bootstrapToken, TEST_ADMIN_ENV } from './tokens.ts';
 
 export interface TestServer {
   app: Koa;
-  /** `Bearer <token>` of the test admin client (client_credentials, `system/*.*`), got from the token endpoint. */
+  /** The authorization server mounted (its `context` is there unless the test asked for the bypass). */
+  auth: AppAuth;
+  /** `Bearer <token>` of the test admin client (client_credentials, `system/*.*`), from the token endpoint. */
   authorization: string;
   services: Services;
   engine: Engine;
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** `bypass`: every request runs as an unrestricted system principal, no token asked (only for what tests the bypass itself). */
+  auth?: 'on' | 'bypass';
+  /** The clock of the authorization server (tokens, codes, keys), epoch ms. */
+  now?: () => number;
+}
+
 /**
  * `features`: their collections are registered and their routes mounted as `npm start` does; they are not started
- * (a test starts the MLLP listener itself, with its own mapping or timeouts).
+ * (a test starts the MLLP listener itself, with its own mapping or timeouts). Authorization is on, as in
+ * `npm start`, with the bootstrap client TEST_ADMIN of tokens.ts (unless `env` sets BOOTSTRAP_CLIENT_ID).
  */
-export async function startTestServer(env: Record<string, string> = {}, features: Feature[] = [hl7Listener()]): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  features: Feature[] = [hl7Listener()],
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   loadDefinitions();
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirline-test-'));
   const config: Config = loadConfig({
@@ -51,18 +66,22 @@ export async function startTestServer(env: Record<string, string> = {}, features
     ...env,
   });
   const store = new EmbeddedStore(dataDir);
+  for (const collection of AUTH_COLLECTIONS) store.register(collection);
   for (const feature of features) for (const collection of feature.collections) store.register(collection);
   await store.open();
   const preparer = await startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
   const services: Services = { config, store, logger: createLogger('silent'), preparer };
   const engine = createEngine(services);
+  const auth = options.auth === 'bypass' ? authBypass() : await startAuth(services, options.now);
   const app = createApp(
     services,
+    auth,
     features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
   );
   return {
+    auth,
     app,
-    authorization: await inProcessAuthorization(app),
+    authorization: options.auth === 'bypass' ? '' : await bootstrapToken(request(app.callback())),
     services,
     engine,
     async close() {
@@ -73,27 +92,16 @@ export async function startTestServer(env: Record<string, string> = {}, features
   };
 }
 
-/** The test admin's token from the app's token endpoint, as a client gets it (RFC 6749 §4.4). */
-async function inProcessAuthorization(app: Koa): Promise<string> {
-  const res = await request(app.callback())
-    .post('/oauth2/token')
-    .set('authorization', basicAuthorization(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret))
-    .type('form')
-    .send({ grant_type: 'client_credentials', scope: 'system/*.*' });
-  if (res.status !== 200) throw new Error(`the test admin client got no token (${res.status}): ${res.text}`);
-  return `Bearer ${(res.body as { access_token: string }).access_token}`;
-}
+/** A supertest agent for an in-process app. */
+export type Http = ReturnType<typeof request>;
 
-/** A supertest agent over an app's callback that sends `authorization` with every request that has none. */
+/** A supertest agent over an app's callback that sends `authorization` with every request that carries none. */
 export function authorizedHttp(callback: () => ReturnType<Koa['callback']>, authorization: () => string): Http {
   return request((req: IncomingMessage, res: ServerResponse) => {
-    req.headers.authorization ??= authorization();
+    req.headers.authorization ??= authorization() || undefined;
     return callback()(req, res);
   });
 }
-
-/** A supertest agent for an in-process app. */
-export type Http = ReturnType<typeof request>;
 
 export interface UsedTestServer {
   /** The running server; only inside hooks and tests (it starts in `before`). */
@@ -108,11 +116,11 @@ export interface UsedTestServer {
  * Registers mocha `before`/`after` hooks in the enclosing `describe` that start one server with `env` and close
  * it, so each test file does not repeat them.
  */
-export function useTestServer(env: Record<string, string> = {}): UsedTestServer {
+export function useTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): UsedTestServer {
   let started: TestServer | undefined;
   let callback: ReturnType<Koa['callback']> | undefined;
   before(async () => {
-    started = await startTestServer(env);
+    started = await startTestServer(env, undefined, options);
     callback = started.app.callback();
   });
   after(() => started?.close());

@@ -1,10 +1,17 @@
 /**
- * Tests reach the server as clients do: the bootstrap admin client (BOOTSTRAP_CLIENT_ID/SECRET, client_credentials,
- * `system/*.*`) gets a token at the token endpoint, and requests carry it as `Authorization: Bearer`. The in-process
- * helpers (in-process-server.ts) and the child server (child-server.ts) do this for every test; a test that wants
- * to be anonymous, or another principal, says so.
+ * Tests reach the server as clients do: the test admin client (BOOTSTRAP_CLIENT_ID/SECRET: client_credentials,
+ * `system/*.*`, admin) gets a token at `POST /oauth2/token`, and requests carry it as `Authorization: Bearer`. The
+ * in-process helpers (in-process-server.ts) and child servers (child-server.ts) do this for every test; a test that
+ * wants to be anonymous, or another principal, says so.
+ *
+ *   const { http } = useTestServer();
+ *   const auth = await clientToken(http, id, secret, 'system/Patient.rs');   // 'Bearer eyJ...'
+ *   await anonymous.get('/fhir/Patient').set('authorization', auth);
  */
-export const TEST_ADMIN = { clientId: 'test-admin', clientSecret: 'test-admin-secret-not-for-production' };
+import assert from 'node:assert/strict';
+import type { Http } from './in-process-server.ts';
+
+export const TEST_ADMIN = { clientId: 'test-admin', clientSecret: 'test-admin-secret-0123456789' };
 
 /** The environment that makes a server create or update the test admin client at start. */
 export const TEST_ADMIN_ENV: Record<string, string> = {
@@ -12,20 +19,33 @@ export const TEST_ADMIN_ENV: Record<string, string> = {
   BOOTSTRAP_CLIENT_SECRET: TEST_ADMIN.clientSecret,
 };
 
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  // RFC 6749 §2.3.1: both form-urlencoded before base64.
+/** client_secret_basic (RFC 6749 §2.3.1: both parts form-urlencoded before base64). */
+export function basicAuth(clientId: string, secret: string): string {
   const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
 }
 
-/** `Bearer <token>` for the test admin client from a running server's token endpoint (`origin/oauth2/token`). */
+/** A Bearer header value for a client_credentials token of a client_secret_basic client, in process. */
+export async function clientToken(http: Http, clientId: string, secret: string, scope = 'system/*.*'): Promise<string> {
+  const res = await http
+    .post('/oauth2/token')
+    .set('authorization', basicAuth(clientId, secret))
+    .type('form')
+    .send({ grant_type: 'client_credentials', scope });
+  assert.equal(res.status, 200, `token request failed: ${JSON.stringify(res.body)}`);
+  return `Bearer ${(res.body as { access_token: string }).access_token}`;
+}
+
+/** A Bearer header value for the test admin client (`system/*.*`, admin), in process. */
+export function bootstrapToken(http: Http, scope = 'system/*.*'): Promise<string> {
+  return clientToken(http, TEST_ADMIN.clientId, TEST_ADMIN.clientSecret, scope);
+}
+
+/** The same from a running server's token endpoint, over the network (child servers). */
 export async function adminAuthorization(origin: string, scope = 'system/*.*'): Promise<string> {
   const res = await fetch(`${origin}/oauth2/token`, {
     method: 'POST',
-    headers: {
-      authorization: basicAuthorization(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
+    headers: { authorization: basicAuth(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
     signal: AbortSignal.timeout(10_000),
   });
@@ -34,7 +54,7 @@ export async function adminAuthorization(origin: string, scope = 'system/*.*'): 
   return `Bearer ${(JSON.parse(text) as { access_token: string }).access_token}`;
 }
 
-/** The `Authorization` header each server origin's requests carry in fhir-requests.ts (set by child-server.ts). */
+/** The `Authorization` header requests to each server origin carry in fhir-requests.ts (set by child-server.ts). */
 const byOrigin = new Map<string, string>();
 
 export function rememberAuthorization(origin: string, authorization: string): void {
