@@ -8,7 +8,7 @@ import { useTestServer } from './support/in-process-server.ts';
 import { bootstrapToken, clientToken } from './support/tokens.ts';
 
 describe('auth: admin API for clients and users (issue 11)', () => {
-  const { http } = useTestServer();
+  const { anonymous: http } = useTestServer();
   let admin: string;
 
   before(async () => {

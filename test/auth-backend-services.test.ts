@@ -21,7 +21,7 @@ function keyPair(alg: 'RS384' | 'ES384', kid: string): { privateKey: KeyObject; 
 }
 
 describe('auth: Backend Services with private_key_jwt (issue 11)', () => {
-  const { http: app } = useTestServer();
+  const { anonymous: app } = useTestServer();
   const rsa = keyPair('RS384', 'rsa-1');
   const ec = keyPair('ES384', 'ec-1');
   let jwksServer: http.Server;

@@ -31,7 +31,7 @@ describe('auth: bootstrap client on the shipped configuration (issue 11)', funct
   it('no settings: writes bootstrap-credentials.json 0600, logs its path not the secret, and the client reads', async () => {
     const dataDir = makeTempDataDir();
     const env: Record<string, string> = { LOG_LEVEL: 'info' };
-    const child = await startChildServer({ dataDir, env });
+    const child = await startChildServer({ dataDir, env, withoutTestAdmin: true });
     children.push(child);
     const file = join(dataDir, 'bootstrap-credentials.json');
     assert.ok(existsSync(file), child.output());
@@ -59,7 +59,7 @@ describe('auth: bootstrap client on the shipped configuration (issue 11)', funct
 
     // A restart on the same data keeps the client and its signing key: the token still works, no new file is made.
     await child.stop();
-    const again = await startChildServer({ dataDir, env });
+    const again = await startChildServer({ dataDir, env, withoutTestAdmin: true });
     children.push(again);
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { client_id, client_secret });
     assert.equal((await token(again, client_id, client_secret)).status, 200);
@@ -69,6 +69,7 @@ describe('auth: bootstrap client on the shipped configuration (issue 11)', funct
     const dataDir = makeTempDataDir();
     const first = await startChildServer({
       dataDir,
+      withoutTestAdmin: true,
       env: { BOOTSTRAP_CLIENT_ID: 'ops', BOOTSTRAP_CLIENT_SECRET: 'first-secret-0123456789' },
     });
     children.push(first);
@@ -77,6 +78,7 @@ describe('auth: bootstrap client on the shipped configuration (issue 11)', funct
     await first.stop();
     const second = await startChildServer({
       dataDir,
+      withoutTestAdmin: true,
       env: { BOOTSTRAP_CLIENT_ID: 'ops', BOOTSTRAP_CLIENT_SECRET: 'second-secret-0123456789' },
     });
     children.push(second);

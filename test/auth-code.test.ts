@@ -16,7 +16,7 @@ const SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
 describe('auth: authorization_code and refresh_token grants (issue 11)', () => {
   let clock = Date.now();
   const used = useTestServer({}, { now: () => clock });
-  const { http } = used;
+  const { anonymous: http } = used;
   let admin: string;
   let publicClient: string;
   let confidential: { id: string; secret: string };

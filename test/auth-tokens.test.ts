@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { useTestServer } from './support/in-process-server.ts';
-import { basicAuth, bootstrapToken } from './support/tokens.ts';
-import { TEST_ADMIN } from './support/tokens.ts';
+import { basicAuth, bootstrapToken, TEST_ADMIN } from './support/tokens.ts';
 
 /** Paths that need a token (as Koa's router matches them: any case, a trailing slash), and the open ones. */
 const GUARDED =
@@ -25,7 +24,7 @@ const headerOf = (bearer: string) => JSON.parse(Buffer.from(parts(bearer)[0], 'b
 describe('auth: tokens and the bearer check (issue 11)', () => {
   let clock = Date.now();
   const used = useTestServer({}, { now: () => clock });
-  const { http } = used;
+  const { anonymous: http } = used;
 
   async function assertRefused(authorization: string | undefined, path = '/fhir/Patient', description = true) {
     const req = http.get(path);

@@ -11,12 +11,14 @@ type Granted = Pick<ResourceScope, 'context' | 'resourceType' | 'query'> & { int
 
 /** Space-separated granted scopes, in the order requested, without repeats. */
 export function grantScopes(requested: string, allowed: string): string {
-  const want = parseScopes(requested);
   const have = parseScopes(allowed);
   const out: string[] = [];
   const haveNonResource = new Set(have.nonResource.map((s) => s.text));
-  for (const scope of want.nonResource) if (haveNonResource.has(scope.text)) out.push(scope.text);
-  for (const scope of want.resource) out.push(...grantOne(scope, have.resource));
+  for (const text of requested.split(/\s+/).filter(Boolean)) {
+    const want = parseScopes(text);
+    for (const scope of want.nonResource) if (haveNonResource.has(scope.text)) out.push(scope.text);
+    for (const scope of want.resource) out.push(...grantOne(scope, have.resource));
+  }
   return [...new Set(out)].join(' ');
 }
 
