@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { createApp } from './app.ts';
+import { configuredRolePolicies } from './access/role-policy.ts';
 import { AUTH_COLLECTIONS, authBypass, startAuth } from './auth/auth.ts';
 import { answerClientError } from './http/client-error.ts';
 import { resourceLimits, type Config } from './config.ts';
@@ -42,6 +43,8 @@ export async function startServer(
   const preparing = startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir, limits });
   try {
     loadValidation(config.extraProfilesDir, limits);
+    // A site's ROLE_POLICIES file that does not check out stops the start, not the first request.
+    configuredRolePolicies();
   } catch (err) {
     void preparing.then(
       (p) => p.close(),
@@ -53,7 +56,7 @@ export async function startServer(
   const [store, preparer] = await Promise.all([openStore(config, collections), preparing]);
   const services: Services = { config, store, logger, preparer };
   const engine = createEngine(services);
-  const auth = options.bypassAuthorization ? authBypass() : await startAuth(services);
+  const auth = options.bypassAuthorization ? authBypass() : await startAuth(services, engine);
   const app = createApp(
     services,
     auth,

@@ -13,6 +13,7 @@ import {
   type ClientDocument,
   type UserDocument,
 } from './documents.ts';
+import { AUTHORIZE_COLLECTIONS } from './authorize/routes.ts';
 import { SIGNING_KEY_COLLECTIONS } from './signing-keys.ts';
 
 export const AUTH_REFRESH_TOKENS = 'auth_refresh_tokens';
@@ -63,6 +64,8 @@ export const AUTH_COLLECTIONS: CollectionSpec[] = [
   { name: AUTH_ASSERTION_JTIS, indexes: [] },
   { name: AUTH_USERNAMES, indexes: [] },
   ...SIGNING_KEY_COLLECTIONS,
+  // The authorize endpoint's sessions, EHR launches and sign-in throttle.
+  ...AUTHORIZE_COLLECTIONS,
 ];
 
 export interface AuthCollections {

@@ -5,12 +5,14 @@
  */
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { Engine } from '../engine/engine.ts';
 import { systemPrincipal, type Principal } from '../engine/principal.ts';
 import type { Services } from '../services.ts';
 import { clientsRouter } from './admin/clients.ts';
 import { keysRouter } from './admin/keys.ts';
 import { usersRouter } from './admin/users.ts';
 import { authCollections } from './auth-collections.ts';
+import { authorizeRouter } from './authorize/routes.ts';
 import { authenticate, bypassAuthentication } from './authenticate.ts';
 import { bootstrapClient } from './bootstrap.ts';
 import { authUrls, type AuthContext } from './context.ts';
@@ -30,7 +32,7 @@ export interface AppAuth {
 }
 
 /** After the store opened (with AUTH_COLLECTIONS registered): loads or makes the signing keys, bootstraps the admin client. */
-export async function startAuth(services: Services, now: () => number = Date.now): Promise<AppAuth> {
+export async function startAuth(services: Services, engine: Engine, now: () => number = Date.now): Promise<AppAuth> {
   const { config, store, logger } = services;
   // A retired key verifies as long as any token it signed can live.
   const keys = new SigningKeys(store, config.accessTokenSeconds, now);
@@ -48,7 +50,14 @@ export async function startAuth(services: Services, now: () => number = Date.now
   await bootstrapClient(context);
   return {
     middleware: authenticate(context),
-    routers: [discoveryRouter(context.urls), oauthRouter(context), clientsRouter(context), usersRouter(context), keysRouter(context)],
+    routers: [
+      discoveryRouter(context.urls),
+      oauthRouter(context),
+      authorizeRouter(services, engine),
+      clientsRouter(context),
+      usersRouter(context),
+      keysRouter(context),
+    ],
     context,
   };
 }

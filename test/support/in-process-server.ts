@@ -72,7 +72,7 @@ export async function startTestServer(
   const preparer = await startPreparer(config.prepareWorkers, { extraProfilesDir: config.extraProfilesDir });
   const services: Services = { config, store, logger: createLogger('silent'), preparer };
   const engine = createEngine(services);
-  const auth = options.auth === 'bypass' ? authBypass() : await startAuth(services, options.now);
+  const auth = options.auth === 'bypass' ? authBypass() : await startAuth(services, engine, options.now);
   const app = createApp(
     services,
     auth,

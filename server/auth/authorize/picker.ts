@@ -6,7 +6,10 @@
  */
 import type { Bundle, HumanName, Patient } from '@medplum/fhirtypes';
 import type { Context } from 'koa';
-import { systemPrincipal, type Engine, type Principal } from '../../engine/index.ts';
+import { compileAccess } from '../../access/compile-access.ts';
+import { ANONYMOUS, type Engine, type Principal } from '../../engine/index.ts';
+import type { Store } from '../../store/port.ts';
+import { AUTH_USERS, type UserDocument } from '../documents.ts';
 import { csrfField } from './csrf.ts';
 import { markup, redirectTo, sendPage, type SafeHtml } from './html.ts';
 import type { Session, Sessions } from './session.ts';
@@ -16,14 +19,21 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const MAX_NAME = 200;
 
 /**
- * Whose eyes search: the system principal for now, as the picker reads before any token exists; the merge swaps
- * in the signed-in user's principal, so the picker lists only patients that user may see.
+ * Whose eyes search: the signed-in user's, with the role policy's Patient permissions (there is no token yet), so
+ * the picker lists and accepts only patients that user may see.
  */
-function searcher(_session: Session): Principal {
-  return systemPrincipal('authorize');
+async function searcher(engine: Engine, store: Store, session: Session): Promise<Principal> {
+  const user = session.doc.userId ? await engine.collection<UserDocument>(AUTH_USERS).findOne({ _id: session.doc.userId }) : undefined;
+  if (!user || !user.active) return ANONYMOUS;
+  const scope = 'user/Patient.rs';
+  const access = await compileAccess(
+    { store, baseUrl: engine.config.baseUrl },
+    { scope, clientScope: scope, role: user.role, fhirUser: user.fhirUser, admin: false },
+  );
+  return { kind: 'user', name: `user/${user.username}`, access, userId: user._id, role: user.role, fhirUser: user.fhirUser };
 }
 
-export function pickerPage(engine: Engine, sessions: Sessions) {
+export function pickerPage(engine: Engine, store: Store, sessions: Sessions) {
   function show(ctx: Context, session: Session, name: string, results?: SafeHtml, error?: string): void {
     const body = markup`<p>Choose the patient whose record <strong>${session.doc.request!.clientName}</strong> will open.</p>
       ${error ? markup`<p class="error" role="alert">${error}</p>` : ''}
@@ -37,7 +47,7 @@ export function pickerPage(engine: Engine, sessions: Sessions) {
   }
 
   async function search(session: Session, name: string): Promise<SafeHtml> {
-    const bundle = (await engine.search(searcher(session), 'Patient', new URLSearchParams({ name, _count: '20' }).toString())) as Bundle;
+    const bundle = (await engine.search(await searcher(engine, store, session), 'Patient', new URLSearchParams({ name, _count: '20' }).toString())) as Bundle;
     const patients = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient' && !!r.id);
     if (patients.length === 0) return markup`<p>No patient found with that name.</p>`;
     const rows = patients.map(
@@ -69,7 +79,7 @@ export function pickerPage(engine: Engine, sessions: Sessions) {
       const chosen = form.get('patient');
       if (chosen !== null) {
         const found =
-          ID.test(chosen) && (await engine.findOne(searcher(session), 'Patient', new URLSearchParams({ _id: chosen }).toString()));
+          ID.test(chosen) && (await engine.findOne(await searcher(engine, store, session), 'Patient', new URLSearchParams({ _id: chosen }).toString()));
         if (!found) return show(ctx, session, '', undefined, 'That patient cannot be chosen.');
         session.doc.request = { ...request, patient: chosen };
         await sessions.save(session);

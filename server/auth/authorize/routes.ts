@@ -5,7 +5,6 @@
 import Router from '@koa/router';
 import type { CollectionSpec, Engine } from '../../engine/index.ts';
 import type { Services } from '../../services.ts';
-import { AUTH_CODES } from '../documents.ts';
 import { authorizeEndpoint } from './authorize-endpoint.ts';
 import { consentPage } from './consent.ts';
 import { AUTH_LAUNCHES, createLaunch } from './launch.ts';
@@ -20,14 +19,13 @@ export const AUTHORIZE_COLLECTIONS: CollectionSpec[] = [
   { name: AUTH_SESSIONS, indexes: [] },
   { name: AUTH_LAUNCHES, indexes: [] },
   { name: AUTH_LOGIN_THROTTLE, indexes: [] },
-  { name: AUTH_CODES, indexes: [] },
 ];
 
-export function authorizeRouter(_services: Services, engine: Engine): Router {
+export function authorizeRouter(services: Services, engine: Engine): Router {
   const router = new Router();
   const sessions = sessionStore(engine);
   const login = loginPage(engine, sessions);
-  const picker = pickerPage(engine, sessions);
+  const picker = pickerPage(engine, services.store, sessions);
   const consent = consentPage(engine, sessions);
   const authorize = authorizeEndpoint(engine, sessions);
   router.get(PATHS.authorize, authorize);

@@ -22,7 +22,8 @@ import { EmbeddedStore } from '../../../store/embedded/embedded-store.ts';
 import { loadDefinitions } from '../../../validation/definitions.ts';
 import { AUTH_CLIENTS, AUTH_USERS, type ClientDocument, type UserDocument } from '../../documents.ts';
 import { hashSecret } from '../../secret-hash.ts';
-import { AUTHORIZE_COLLECTIONS, authorizeRouter } from '../routes.ts';
+import { authorizeRouter } from '../routes.ts';
+import { AUTH_COLLECTIONS } from '../../auth-collections.ts';
 
 export const BASE_URL = 'http://fhir.test/fhir';
 export const REDIRECT_URI = 'https://app.example/callback';
@@ -41,10 +42,7 @@ export async function startAuthorizeApp(baseUrl = BASE_URL): Promise<AuthorizeAp
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirline-authorize-'));
   const config = loadConfig({ BASE_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'silent', PREPARE_WORKERS: '0' });
   const store = new EmbeddedStore(dataDir);
-  // The clients and users collections belong to the admin API; registered here as it would.
-  for (const spec of [...AUTHORIZE_COLLECTIONS, { name: AUTH_CLIENTS, indexes: [] }, { name: AUTH_USERS, indexes: [['usernameKey']] }]) {
-    store.register(spec);
-  }
+  for (const spec of AUTH_COLLECTIONS) store.register(spec);
   await store.open();
   const preparer = await startPreparer(0, {});
   const logger = createLogger('silent');
