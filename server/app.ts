@@ -1,10 +1,11 @@
 /**
- * The Koa application: request log and id -> error answers -> the bearer check (server/auth/authenticate.ts; no
+ * The Koa application: request log and id -> error answers -> CORS for browser apps -> the bearer check (server/auth/authenticate.ts; no
  * route runs before it) -> probes, the authorization server's and features' routes -> format negotiation -> FHIR
  * routes.
  */
 import type Router from '@koa/router';
 import Koa from 'koa';
+import { corsForApps } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
 import { negotiateFormat } from './http/format.ts';
 import { requestLog } from './http/request-id.ts';
@@ -27,6 +28,7 @@ export function createApp(services: Services, auth: AppAuth, featureRoutes: Rout
   const fhir = fhirRouter(services, VERSION);
   app.use(requestLog(services.logger));
   app.use(errorHandler(services.logger));
+  app.use(corsForApps());
   app.use(auth.middleware);
   app.use(probeRouter(services).routes());
   for (const router of auth.routers) app.use(router.routes());
