@@ -202,7 +202,8 @@ export async function startChildServer(options: ChildServerOptions = {}): Promis
     const child = new ChildServer(proc, port, mllpPort, dataDir, ownsDataDir);
     try {
       await waitReady(child, options.readyTimeoutMs ?? 30_000);
-      if (!options.withoutTestAdmin) {
+      // A test that names its own bootstrap client gets its tokens itself.
+      if (!options.withoutTestAdmin && options.env?.BOOTSTRAP_CLIENT_ID === undefined) {
         child.authorization = await adminAuthorization(child.origin);
         rememberAuthorization(child.origin, child.authorization);
       }
