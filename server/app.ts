@@ -1,10 +1,11 @@
 /**
- * The Koa application: request log and id -> error answers -> CORS for browser apps -> the bearer check (server/auth/authenticate.ts; no
+ * The Koa application: request log and id -> error answers -> CORS for browser apps -> the bearer check -> `/admin` for admins only (server/auth/authenticate.ts; no
  * route runs before it) -> probes, the authorization server's and features' routes -> format negotiation -> FHIR
  * routes.
  */
 import type Router from '@koa/router';
 import Koa from 'koa';
+import { adminOnly } from './http/admin-only.ts';
 import { corsForApps } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
 import { negotiateFormat } from './http/format.ts';
@@ -30,6 +31,7 @@ export function createApp(services: Services, auth: AppAuth, featureRoutes: Rout
   app.use(errorHandler(services.logger));
   app.use(corsForApps());
   app.use(auth.middleware);
+  app.use(adminOnly);
   app.use(probeRouter(services).routes());
   for (const router of auth.routers) app.use(router.routes());
   for (const router of featureRoutes) app.use(router.routes());

@@ -7,6 +7,7 @@ import type { Access } from '../access/access.ts';
 import { readable, redact, requireFilter, versionVisible } from '../access/enforce.ts';
 import { gone, notFound } from '../errors/fhir-error.ts';
 import type { HistoryDocument, ResourceDocument } from '../store/documents.ts';
+import { matchesFilter } from '../store/match-filter.ts';
 import type { Filter, Store } from '../store/port.ts';
 
 export async function readResource(store: Store, access: Access, type: string, id: string): Promise<ResourceDocument> {
@@ -58,6 +59,11 @@ export async function readHistory(store: Store, access: Access, query: HistoryQu
   // Instance history is a read (`r`), type history a search (`s`); system history shows each type the caller may search.
   const filter = query.type ? requireFilter(access, query.type, query.id !== undefined ? 'r' : 's') : undefined;
   const everything = access.unrestricted || (filter !== undefined && Object.keys(filter).length === 0);
+  if (!everything && filter && query.id !== undefined) {
+    // A restricted caller asks for the history of one resource: one it may not read now reads as unknown (404).
+    const current = await store.findOne<ResourceDocument>('resources', { _id: `${query.type}/${query.id}` });
+    if (!current || current.deleted || !matchesFilter(filter, current)) throw notFound(`${query.type}/${query.id} is not known`);
+  }
   const shown: HistoryDocument[] = [];
   let before = query.before;
   for (let scanned = 0; scanned < MAX_HISTORY_SCAN;) {
