@@ -19,7 +19,19 @@ const FEATURES = ['hl7-listener', 'subscriptions', 'resources'];
 const FACADE = 'server/engine/index.ts';
 /** The composition root: it lists the features the process runs. */
 const ENTRY = 'server/main.ts';
-const HTTP_FREE = ['search', 'search-index', 'repository', 'store', 'bundle', 'validation', 'terminology', 'fhir-json', 'errors', 'engine', 'access'];
+const HTTP_FREE = [
+  'search',
+  'search-index',
+  'repository',
+  'store',
+  'bundle',
+  'validation',
+  'terminology',
+  'fhir-json',
+  'errors',
+  'engine',
+  'access',
+];
 
 interface Import {
   from: string;

@@ -33,7 +33,7 @@ describe('concurrent conditional interactions on a child-process server with pre
   const send = async (method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
     const res = await fetch(`${child.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON, ...headers },
+      headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON, authorization: child.authorization, ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();

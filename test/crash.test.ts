@@ -24,6 +24,7 @@ import type { HistoryDocument, OutboxDocument, ResourceDocument } from '../serve
 import { EmbeddedStore } from '../server/store/embedded/embedded-store.ts';
 import { makeTempDataDir, startChildServer, type ChildServer } from './support/child-server.ts';
 import { FHIR_JSON, getJson, mapLimit, readAllPages } from './support/fhir-requests.ts';
+import { authorizationFor } from './support/tokens.ts';
 
 const IDENTIFIER_SYSTEM = 'urn:fhirline-test:crash';
 const LOOPS = 16;
@@ -152,7 +153,7 @@ class Load {
     let url: string;
     let method: string;
     let body: Patient;
-    const headers: Record<string, string> = { 'content-type': FHIR_JSON, accept: FHIR_JSON };
+    const headers: Record<string, string> = { 'content-type': FHIR_JSON, accept: FHIR_JSON, ...authorizationFor(baseUrl) };
     if (target) {
       target.busy = true;
       const stale = target.version > 1 && Math.random() < 0.05;
@@ -553,7 +554,7 @@ function slowCreate(origin: string, agent: http.Agent, identifier: string) {
     const req = http.request(`${origin}/fhir/Patient`, {
       method: 'POST',
       agent,
-      headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON, 'content-length': String(body.length) },
+      headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON, 'content-length': String(body.length), ...authorizationFor(origin) },
     });
     req.on('socket', (socket) => {
       if (!socket.connecting) connected();

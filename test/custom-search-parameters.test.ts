@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, CapabilityStatement, Parameters, SearchParameter } from '@medplum/fhirtypes';
-import request from 'supertest';
 import { makeTempDataDir, startChildServer, type ChildServer } from './support/child-server.ts';
 import { FHIR_JSON, getJson } from './support/fhir-requests.ts';
 import { startTestServer, type TestServer } from './support/in-process-server.ts';
@@ -31,7 +30,7 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
       ['Jönes', true],
       ['Smith', false],
     ] as const) {
-      const res = await request(server.app.callback())
+      const res = await server.http
         .post('/fhir/Patient')
         .set('content-type', FHIR_JSON)
         .send({
@@ -48,7 +47,7 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
   after(() => server.close());
 
   async function search(query: string): Promise<string[]> {
-    const res = await request(server.app.callback()).get(`/fhir/Patient?${query}`).set('prefer', 'handling=strict');
+    const res = await server.http.get(`/fhir/Patient?${query}`).set('prefer', 'handling=strict');
     assert.equal(res.status, 200, res.text);
     return ((res.body as Bundle).entry ?? []).map((e) => e.resource!.id!).sort();
   }
@@ -65,7 +64,7 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
   });
 
   it('the CapabilityStatement lists both with their definition url and type, and the $reindex operation', async () => {
-    const res = await request(server.app.callback()).get('/fhir/metadata');
+    const res = await server.http.get('/fhir/metadata');
     const statement = res.body as CapabilityStatement;
     const patient = statement.rest![0].resource!.find((r) => r.type === 'Patient')!;
     const maiden = patient.searchParam!.find((p) => p.name === 'mothers-maiden-name');
@@ -79,7 +78,7 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
   });
 
   it('POST [type]/$reindex answers a Parameters resource with the counts; nothing changed here', async () => {
-    const res = await request(server.app.callback()).post('/fhir/Patient/$reindex');
+    const res = await server.http.post('/fhir/Patient/$reindex');
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.resourceType, 'Parameters');
     assert.equal(countOf(res.body, 'examined'), 2);
@@ -87,7 +86,7 @@ describe('project SearchParameters in profiles/ (searchparameter.html)', () => {
   });
 
   it('POST [type]/$reindex on an unknown type is 404 with an OperationOutcome', async () => {
-    const res = await request(server.app.callback()).post('/fhir/Patientt/$reindex');
+    const res = await server.http.post('/fhir/Patientt/$reindex');
     assert.equal(res.status, 404);
     assert.equal(res.body.resourceType, 'OperationOutcome');
   });
@@ -123,7 +122,7 @@ describe('a server started with an extra SearchParameter (EXTRA_PROFILES_DIR) an
   async function post(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${child!.baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON },
+      headers: { 'content-type': FHIR_JSON, accept: FHIR_JSON, authorization: child!.authorization },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };

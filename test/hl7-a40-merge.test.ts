@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
-import request from 'supertest';
 import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
 const fixture = (name: string) =>
@@ -18,9 +17,7 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
   const hl7 = useMllpTestServer({ HL7_SENDERS: FIXTURE_SENDERS });
 
   const patient = async (mrn: string): Promise<Patient> => {
-    const res = await request(hl7.fhir.app.callback())
-      .get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`)
-      .expect(200);
+    const res = await hl7.fhir.http.get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`).expect(200);
     const bundle = res.body as Bundle<Patient>;
     assert.equal(bundle.entry?.length, 1, `one Patient with MRN ${mrn}`);
     return bundle.entry![0].resource!;
@@ -51,11 +48,8 @@ describe('HL7 ADT^A40 keeps the survivor demographics (issue 10)', () => {
       'national id kept, merged MRN added as old',
     );
     // The survivor carries 100999 too (use old): the merged record is the other match, inactive.
-    const all = (
-      await request(hl7.fhir.app.callback())
-        .get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|100999`)}`)
-        .expect(200)
-    ).body as Bundle<Patient>;
+    const all = (await hl7.fhir.http.get(`/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|100999`)}`).expect(200))
+      .body as Bundle<Patient>;
     assert.equal(all.entry?.length, 2);
     const old = all.entry!.map((e) => e.resource!).find((p) => p.id !== after.id)!;
     assert.equal(old.active, false);

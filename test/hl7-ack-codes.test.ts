@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import request from 'supertest';
 import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
 const fixture = (name: string) =>
@@ -18,14 +17,14 @@ describe('HL7 ACK codes from the error kind (issue 10)', () => {
   it('ORC CA for an order never received: CE/AE with ERR 204, listed in the error queue with code 204; after the order it applies', async () => {
     const ack = await hl7.client.request(fixture('orm-o01-cancel.hl7'));
     assert.match(ack, /\rMSA\|CE\|STJ-ORM-0002\rERR\|\|\|204\^Unknown key identifier\^HL70357\|E/);
-    const queue = (await request(hl7.fhir.app.callback()).get('/admin/hl7/messages').expect(200)).body as {
+    const queue = (await hl7.fhir.http.get('/admin/hl7/messages').expect(200)).body as {
       messages: { controlId: string; error: { code: string } }[];
     };
     assert.equal(queue.messages.find((m) => m.controlId === 'STJ-ORM-0002')?.error.code, '204');
     assert.match(await hl7.client.request(fixture('orm-o01.hl7')), /\rMSA\|CA\|STJ-ORM-0001/);
-    const replay = await request(hl7.fhir.app.callback()).get('/admin/hl7/messages').expect(200);
+    const replay = await hl7.fhir.http.get('/admin/hl7/messages').expect(200);
     const id = (replay.body as { messages: { id: string }[] }).messages[0].id;
-    const replayed = await request(hl7.fhir.app.callback()).post(`/admin/hl7/messages/${id}/$replay`).expect(200);
+    const replayed = await hl7.fhir.http.post(`/admin/hl7/messages/${id}/$replay`).expect(200);
     assert.equal(replayed.body.ackCode, 'CA');
   });
 });

@@ -3,7 +3,6 @@
  * over REST as `13.50`, and so do OBX-7 reference range bounds.
  */
 import assert from 'node:assert/strict';
-import request from 'supertest';
 import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
 const ORU = [
@@ -18,12 +17,12 @@ describe('HL7 OBX-5 NM keeps the sent decimal text (issue 10)', () => {
 
   it('13.50 over MLLP is 13.50 in GET /fhir/Observation', async () => {
     assert.match(await hl7.client.request(ORU), /\rMSA\|AA\|DEC-0001/);
-    const res = await request(hl7.fhir.app.callback()).get('/fhir/Observation?code=http://loinc.org|2823-3').expect(200);
+    const res = await hl7.fhir.http.get('/fhir/Observation?code=http://loinc.org|2823-3').expect(200);
     assert.match(res.text, /"valueQuantity":\{"value":13\.50,/);
     assert.match(res.text, /"low":\{"value":3\.50,/);
     assert.match(res.text, /"high":\{"value":5\.10,/);
     // Search sees the number: 13.50 = 13.5.
-    const found = await request(hl7.fhir.app.callback()).get('/fhir/Observation?value-quantity=13.5').expect(200);
+    const found = await hl7.fhir.http.get('/fhir/Observation?value-quantity=13.5').expect(200);
     assert.equal(found.body.total ?? found.body.entry?.length, 1);
   });
 });

@@ -9,7 +9,6 @@ import { createEngine } from '../server/engine/index.ts';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Bundle, Encounter, Patient, ServiceRequest } from '@medplum/fhirtypes';
-import request from 'supertest';
 import { handleMessage } from '../hl7-listener/handle-message.ts';
 import { unmappedAuthorities } from '../hl7-listener/unmapped-authorities.ts';
 import { createLogger } from '../server/logger.ts';
@@ -23,7 +22,7 @@ const SAMPLES = new URL('../fixtures/hl7/fhir-converter/', import.meta.url);
 describe('HL7 first contact without HL7_SENDERS (issue 10)', () => {
   const logLines: string[] = [];
   const hl7 = useMllpTestServer({}, (fhir) => (fhir.services.logger = createLogger('warn', (line) => logLines.push(line))));
-  const http = () => request(hl7.fhir.app.callback());
+  const http = () => hl7.fhir.http;
   const search = async <T>(query: string): Promise<T[]> =>
     ((await http().get(`/fhir/${query}`).expect(200)).body as Bundle).entry?.map((e) => e.resource as T) ?? [];
 

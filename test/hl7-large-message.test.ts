@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Binary, Bundle, DiagnosticReport } from '@medplum/fhirtypes';
-import request from 'supertest';
 import { createLogger } from '../server/logger.ts';
 import { FIXTURE_SENDERS, useMllpTestServer } from './support/mllp-test-server.ts';
 
@@ -45,15 +44,13 @@ describe('HL7 large messages (issue 10)', function () {
     const data = pdf(900_000);
     assert.match(await client.request(oru('BIG-1', '1', data)), /\rMSA\|AA\|BIG-1/);
     client.close();
-    const reports = (
-      await request(hl7.fhir.app.callback()).get('/fhir/DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.4|RAD-1').expect(200)
-    ).body as Bundle<DiagnosticReport>;
+    const reports = (await hl7.fhir.http.get('/fhir/DiagnosticReport?identifier=urn:oid:1.2.250.1.999.1.4|RAD-1').expect(200))
+      .body as Bundle<DiagnosticReport>;
     const form = reports.entry![0].resource!.presentedForm![0];
     assert.equal(form.contentType, 'application/pdf');
     assert.equal(form.size, 900_009);
     assert.match(form.url!, /^Binary\/[0-9a-f]{40}$/);
-    const binary = (await request(hl7.fhir.app.callback()).get(`/fhir/${form.url}`).set('Accept', 'application/fhir+json').expect(200))
-      .body as Binary;
+    const binary = (await hl7.fhir.http.get(`/fhir/${form.url}`).set('Accept', 'application/fhir+json').expect(200)).body as Binary;
     assert.equal(binary.data, data);
   });
 

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo, Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Bundle, DiagnosticReport, Observation, Patient } from '@medplum/fhirtypes';
-import request from 'supertest';
 import { archiveUrl } from '../hl7-listener/archive.ts';
 import { startMllpServer } from '../hl7-listener/mllp-server.ts';
 import type { Hl7MessageDocument } from '../hl7-listener/archive.ts';
@@ -94,7 +93,7 @@ describe('HL7 v2 listener driven by mllp_send (python3-hl7, a third-party MLLP c
     await fhir?.close();
   });
 
-  const http = () => request(fhir!.app.callback());
+  const http = () => fhir!.http;
   const search = async <T>(query: string): Promise<T[]> => {
     const res = await http().get(`/fhir/${query}`);
     assert.equal(res.status, 200, `GET ${query}: ${res.text}`);

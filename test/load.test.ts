@@ -113,7 +113,7 @@ describe('npm run load (posting Bundles and NDJSON to a running server)', functi
     assert.equal(col.body?.entry?.length, 1, 'the urn:uuid reference of the collection was rewritten to the new Patient');
     const example = await getJson<Patient>(`${server.baseUrl}/Patient/example`);
     assert.equal(example.status, 200, 'a single resource with an id is stored under that id');
-    const nd = await fetch(`${server.baseUrl}/Observation/nd-obs-1`);
+    const nd = await fetch(`${server.baseUrl}/Observation/nd-obs-1`, { headers: { authorization: server.authorization } });
     assert.equal(nd.status, 200);
     assert.match(await nd.text(), /"value":13\.50/, 'the decimal keeps its precision');
     assert.equal((await getJson(`${server.baseUrl}/Patient/nd-2`)).status, 200);

@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import supertest from 'supertest';
 import { seededRandom } from '../bench/patients.ts';
 import { answerClientError } from '../server/http/client-error.ts';
 import { startChildServer, type ChildServer } from './support/child-server.ts';
-import { startTestServer, type TestServer } from './support/in-process-server.ts';
+import { startTestServer, type Http, type TestServer } from './support/in-process-server.ts';
 import { rawRequest, type RawAnswer, type RawRequest } from './support/raw-http.ts';
 
 const FHIR = 'application/fhir+json';
@@ -382,12 +381,15 @@ function safeBody(g: Gen, type: string): string {
   }
 }
 
-/** Runs `requests`, checking each answer; fails once at the end listing every request that broke the rule. */
-async function runAll(port: number, requests: Iterable<RawRequest>): Promise<void> {
+/**
+ * Runs `requests` with the admin token (hostile input from an authorized client reaches every handler; the bearer
+ * check alone would answer 401), checking each answer; fails once at the end listing every request that broke the rule.
+ */
+async function runAll(port: number, authorization: string, requests: Iterable<RawRequest>): Promise<void> {
   const failures: string[] = [];
   for (const req of requests) {
     try {
-      check(req, await rawRequest(port, req));
+      check(req, await rawRequest(port, { ...req, headers: [['authorization', authorization], ...(req.headers ?? [])] }));
     } catch (err) {
       failures.push((err as Error).message.split('\n')[0]);
     }
@@ -438,8 +440,7 @@ function transportRequests(): RawRequest[] {
 }
 
 /** Stores BASE under SEEDED_IDS, so that reads, updates and patches meet existing resources. */
-async function seed(callback: http.RequestListener): Promise<void> {
-  const agent = supertest(callback);
+async function seed(agent: Http): Promise<void> {
   for (const [type, resource] of Object.entries(BASE)) {
     for (const id of SEEDED_IDS) {
       const res = await agent
@@ -460,7 +461,7 @@ describe('hostile input never reaches a 5xx (seeded fuzzing of the REST surface)
     let port: number;
     before(async () => {
       server = await startTestServer();
-      await seed(server.app.callback());
+      await seed(server.http);
       listener = http.createServer(server.app.callback());
       listener.on('clientError', answerClientError); // as server.ts does
       await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
@@ -472,7 +473,7 @@ describe('hostile input never reaches a 5xx (seeded fuzzing of the REST surface)
     });
 
     it(`400 generated requests (seed ${SEED})`, async () => {
-      await runAll(port, generated(SEED, 400));
+      await runAll(port, server.authorization, generated(SEED, 400));
     });
   });
 
@@ -484,7 +485,7 @@ describe('hostile input never reaches a 5xx (seeded fuzzing of the REST surface)
         for (const id of SEEDED_IDS) {
           const res = await fetch(`${child.baseUrl}/${type}/${id}`, {
             method: 'PUT',
-            headers: { 'content-type': FHIR },
+            headers: { 'content-type': FHIR, authorization: child.authorization },
             body: JSON.stringify({ ...resource, id }),
           });
           assert.equal(res.status, 201, await res.text());
@@ -496,11 +497,11 @@ describe('hostile input never reaches a 5xx (seeded fuzzing of the REST surface)
     });
 
     it('over-long URLs and headers, raw bytes in the target: a 4xx OperationOutcome, never a reset', async () => {
-      await runAll(child.port, transportRequests());
+      await runAll(child.port, child.authorization, transportRequests());
     });
 
     it('40 generated requests (seed 7)', async () => {
-      await runAll(child.port, generated(7, 40));
+      await runAll(child.port, child.authorization, generated(7, 40));
     });
   });
 });

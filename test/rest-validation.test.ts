@@ -205,7 +205,7 @@ describe('$validate on the shipped configuration (child process, prepare workers
     const order: string[] = [];
     const validating = fetch(`${child.baseUrl}/Patient/$validate`, {
       method: 'POST',
-      headers: { 'content-type': FHIR },
+      headers: { 'content-type': FHIR, authorization: child.authorization },
       body: JSON.stringify(body),
     }).then(async (res) => {
       order.push('validate');

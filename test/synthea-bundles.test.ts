@@ -17,7 +17,7 @@ describe('ingest benchmark Bundles (bench/synthea-bundles.ts) are accepted as R4
   let http: ReturnType<typeof request>;
   before(async () => {
     server = await startTestServer();
-    http = request(server.app.callback());
+    http = server.http;
   });
   after(() => server?.close());
   const post = (body: string) => http.post('/fhir').set('content-type', 'application/fhir+json').send(body);

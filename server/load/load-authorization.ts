@@ -9,7 +9,9 @@ export async function loadAuthorization(baseUrl: string, env: NodeJS.ProcessEnv)
   const clientId = env.FHIRLINE_CLIENT_ID;
   const clientSecret = env.FHIRLINE_CLIENT_SECRET;
   if (!clientId || !clientSecret) return undefined;
-  const discovery = await fetch(`${baseUrl}/.well-known/smart-configuration`);
+  // A server that cannot be reached is the loader's to report (it stops at the first Bundle it cannot post).
+  const discovery = await fetch(`${baseUrl}/.well-known/smart-configuration`).catch(() => undefined);
+  if (!discovery) return undefined;
   if (!discovery.ok) throw new Error(`${baseUrl}/.well-known/smart-configuration answered ${discovery.status}`);
   const { token_endpoint: tokenEndpoint } = (await discovery.json()) as { token_endpoint?: string };
   if (!tokenEndpoint) throw new Error('the server advertises no token_endpoint');

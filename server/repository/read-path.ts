@@ -58,6 +58,7 @@ export interface HistoryPage {
 export async function readHistory(store: Store, access: Access, query: HistoryQuery): Promise<HistoryPage> {
   // Instance history is a read (`r`), type history a search (`s`); system history shows each type the caller may search.
   const filter = query.type ? requireFilter(access, query.type, query.id !== undefined ? 'r' : 's') : undefined;
+  if (query.count === 0) return { entries: [] };
   const everything = access.unrestricted || (filter !== undefined && Object.keys(filter).length === 0);
   if (!everything && filter && query.id !== undefined) {
     // A restricted caller asks for the history of one resource: one it may not read now reads as unknown (404).

@@ -33,6 +33,8 @@ export interface TestServer {
   auth: AppAuth;
   /** `Bearer <token>` of the test admin client (client_credentials, `system/*.*`), from the token endpoint. */
   authorization: string;
+  /** A supertest agent for `app` that sends `authorization` with every request. */
+  http: Http;
   services: Services;
   engine: Engine;
   close(): Promise<void>;
@@ -78,10 +80,16 @@ export async function startTestServer(
     auth,
     features.flatMap((f) => (f.routes ? [f.routes(engine)] : [])),
   );
+  const callback = app.callback();
+  const authorization = options.auth === 'bypass' ? '' : await bootstrapToken(request(callback));
   return {
     auth,
     app,
-    authorization: options.auth === 'bypass' ? '' : await bootstrapToken(request(app.callback())),
+    authorization,
+    http: authorizedHttp(
+      () => callback,
+      () => authorization,
+    ),
     services,
     engine,
     async close() {

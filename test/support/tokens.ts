@@ -45,7 +45,10 @@ export function bootstrapToken(http: Http, scope = 'system/*.*'): Promise<string
 export async function adminAuthorization(origin: string, scope = 'system/*.*'): Promise<string> {
   const res = await fetch(`${origin}/oauth2/token`, {
     method: 'POST',
-    headers: { authorization: basicAuth(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basicAuth(TEST_ADMIN.clientId, TEST_ADMIN.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
     signal: AbortSignal.timeout(10_000),
   });

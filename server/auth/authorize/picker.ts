@@ -47,7 +47,11 @@ export function pickerPage(engine: Engine, store: Store, sessions: Sessions) {
   }
 
   async function search(session: Session, name: string): Promise<SafeHtml> {
-    const bundle = (await engine.search(await searcher(engine, store, session), 'Patient', new URLSearchParams({ name, _count: '20' }).toString())) as Bundle;
+    const bundle = (await engine.search(
+      await searcher(engine, store, session),
+      'Patient',
+      new URLSearchParams({ name, _count: '20' }).toString(),
+    )) as Bundle;
     const patients = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient' && !!r.id);
     if (patients.length === 0) return markup`<p>No patient found with that name.</p>`;
     const rows = patients.map(
@@ -79,7 +83,8 @@ export function pickerPage(engine: Engine, store: Store, sessions: Sessions) {
       const chosen = form.get('patient');
       if (chosen !== null) {
         const found =
-          ID.test(chosen) && (await engine.findOne(await searcher(engine, store, session), 'Patient', new URLSearchParams({ _id: chosen }).toString()));
+          ID.test(chosen) &&
+          (await engine.findOne(await searcher(engine, store, session), 'Patient', new URLSearchParams({ _id: chosen }).toString()));
         if (!found) return show(ctx, session, '', undefined, 'That patient cannot be chosen.');
         session.doc.request = { ...request, patient: chosen };
         await sessions.save(session);
