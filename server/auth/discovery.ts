@@ -6,6 +6,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AuthUrls } from './context.ts';
+import { NON_RESOURCE_SCOPES } from '../access/scopes.ts';
 
 const CAPABILITIES = [
   'launch-ehr',
@@ -26,22 +27,7 @@ const CAPABILITIES = [
   'authorize-post',
 ];
 
-const SCOPES = [
-  'openid',
-  'fhirUser',
-  'profile',
-  'launch',
-  'launch/patient',
-  'launch/encounter',
-  'offline_access',
-  'online_access',
-  'patient/*.*',
-  'patient/*.cruds',
-  'user/*.*',
-  'user/*.cruds',
-  'system/*.*',
-  'system/*.cruds',
-];
+const SCOPES = [...NON_RESOURCE_SCOPES, 'patient/*.*', 'patient/*.cruds', 'user/*.*', 'user/*.cruds', 'system/*.*', 'system/*.cruds'];
 
 /** What both documents say alike. */
 function endpoints(urls: AuthUrls): Record<string, unknown> {
