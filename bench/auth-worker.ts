@@ -8,6 +8,7 @@ import { createHttpClient } from './http-client.ts';
 import { runPhase, type OpOutcome, type PhaseReport } from './load.ts';
 import { serveLoad } from './load-process.ts';
 import { seededRandom } from './patients.ts';
+import type { RestWorkerInput } from './rest-worker.ts';
 
 export type AuthKind = 'read' | 'observations' | 'name';
 
@@ -25,15 +26,11 @@ export interface AuthPrincipalLoad {
   patients: PatientChoice;
 }
 
-export interface AuthWorkerInput {
-  origin: string;
-  serverPid: number;
-  concurrency: number;
-  phaseMs: number;
-  /** Untimed requests of each load and kind (twice over) before any phase is measured. */
-  warmupOps: number;
-  seed: number;
-  client: 'raw' | 'node-http';
+/** As the REST worker's, but `warmupOps` untimed requests of each load and kind (twice over) come first. */
+export interface AuthWorkerInput extends Pick<
+  RestWorkerInput,
+  'origin' | 'serverPid' | 'concurrency' | 'phaseMs' | 'warmupOps' | 'seed' | 'client'
+> {
   loads: AuthPrincipalLoad[];
   kinds: AuthKind[];
 }

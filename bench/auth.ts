@@ -15,20 +15,16 @@ import type { AuthKind, AuthPhase, AuthPrincipalLoad, AuthWorkerInput, AuthWorke
 import { onInterrupt } from './interrupt.ts';
 import { runLoadProcess } from './load-process.ts';
 import { patientGenerator } from './patients.ts';
+import type { RestBenchOptions } from './rest.ts';
 import { authorizationCodeToken } from './smart-login.ts';
 import { startServer, type BenchServer } from './start-server.ts';
 
-export interface AuthBenchOptions {
+/** As `rest`'s, but `cpuProfileDir` gets each run's server CPU profile and phase windows in `<dir>/<run>/`. */
+export interface AuthBenchOptions extends Pick<RestBenchOptions, 'concurrency' | 'phaseMs' | 'client' | 'cpuProfileDir' | 'log'> {
   /** Patients in the data set, each with 20 Observations (BENCH_AUTH_PATIENTS, default 500). */
   patients?: number;
   /** A/B pairs (BENCH_AUTH_PAIRS, default 2). */
   pairs?: number;
-  concurrency?: number;
-  phaseMs?: number;
-  client?: 'raw' | 'node-http';
-  /** Each run's server CPU profile and phase windows in `<dir>/<run>/` (BENCH_CPU_PROF). */
-  cpuProfileDir?: string;
-  log?: (msg: string) => void;
 }
 
 const OBSERVATIONS_PER_PATIENT = 20;
@@ -56,11 +52,7 @@ interface Figures {
 }
 
 export async function authBenchmark(options: AuthBenchOptions = {}) {
-  const log = options.log ?? (() => {});
-  const patients = options.patients ?? 500;
-  const pairs = options.pairs ?? 2;
-  const concurrency = options.concurrency ?? 32;
-  const phaseMs = options.phaseMs ?? 10_000;
+  const { patients = 500, pairs = 2, concurrency = 32, phaseMs = 10_000, log = () => {} } = options;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fhirline-bench-auth-'));
   const unregister = onInterrupt(() => rmSync(dataDir, { recursive: true, force: true }));
   try {

@@ -7,24 +7,13 @@
  */
 import { hl7Listener } from '../hl7-listener/feature.ts';
 import { loadConfig } from '../server/config.ts';
-import { createLogger, stackFrames } from '../server/logger.ts';
+import { createLogger } from '../server/logger.ts';
 import { startServer } from '../server/server.ts';
+import { stopOnSignals } from '../server/stop-on-signals.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 logger.warn('authorization bypassed: bench only');
 
 const running = await startServer(config, logger, [hl7Listener()], { bypassAuthorization: true });
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    running.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error('shutdown failed', { stack: stackFrames(err) });
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(running, logger);
