@@ -41,7 +41,10 @@ export async function healthzBenchmark(options: HealthzBenchOptions = {}) {
           port: server.port,
           method,
           path,
-          headers: body === undefined ? {} : { 'content-type': type, 'content-length': Buffer.byteLength(body) },
+          headers:
+            body === undefined
+              ? server.authHeaders
+              : { ...server.authHeaders, 'content-type': type, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           let text = '';

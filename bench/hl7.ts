@@ -48,7 +48,7 @@ export async function hl7Benchmark(options: Hl7BenchOptions = {}) {
       messages,
       warmup,
     });
-    const resourcesPerMessage = await resourcesOfLastMessage(server.origin);
+    const resourcesPerMessage = await resourcesOfLastMessage(server.origin, server.authHeaders);
     const p99 = result.ackLatencyMs?.p99 ?? Infinity;
     return {
       connections,
@@ -69,12 +69,12 @@ export async function hl7Benchmark(options: Hl7BenchOptions = {}) {
 }
 
 /** Resources the newest applied message wrote, from its archive record (/admin/hl7/messages). */
-async function resourcesOfLastMessage(origin: string): Promise<number | null> {
-  const list = await fetch(`${origin}/admin/hl7/messages?status=applied&_count=1`).then(
+async function resourcesOfLastMessage(origin: string, headers: Record<string, string>): Promise<number | null> {
+  const list = await fetch(`${origin}/admin/hl7/messages?status=applied&_count=1`, { headers }).then(
     (r) => r.json() as Promise<{ messages: { id: string }[] }>,
   );
   const id = list.messages[0]?.id;
   if (!id) return null;
-  const record = await fetch(`${origin}/admin/hl7/messages/${id}`).then((r) => r.json() as Promise<{ resources?: string[] }>);
+  const record = await fetch(`${origin}/admin/hl7/messages/${id}`, { headers }).then((r) => r.json() as Promise<{ resources?: string[] }>);
   return record.resources?.length ?? null;
 }

@@ -25,8 +25,19 @@ export interface HttpClient {
   close(): void;
 }
 
-export function createHttpClient(kind: 'raw' | 'node-http', origin: string, maxSockets: number): HttpClient {
-  return kind === 'node-http' ? new NodeHttpClient(origin, maxSockets) : new RawHttpClient(origin, maxSockets);
+/**
+ * `defaultHeaders` go on every request (the server asks a bearer token of every FHIR and admin request: issue 11),
+ * under the request's own headers.
+ */
+export function createHttpClient(
+  kind: 'raw' | 'node-http',
+  origin: string,
+  maxSockets: number,
+  defaultHeaders: Record<string, string> = {},
+): HttpClient {
+  return kind === 'node-http'
+    ? new NodeHttpClient(origin, maxSockets, defaultHeaders)
+    : new RawHttpClient(origin, maxSockets, defaultHeaders);
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -37,14 +48,19 @@ export class NodeHttpClient implements HttpClient {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(origin: string, maxSockets: number) {
+  constructor(
+    origin: string,
+    maxSockets: number,
+    private readonly defaultHeaders: Record<string, string> = {},
+  ) {
     const url = new URL(origin);
     this.host = url.hostname;
     this.port = Number(url.port || 80);
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
   }
 
-  request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  request(method: string, path: string, body?: string, requestHeaders: Record<string, string> = {}): Promise<HttpResponse> {
+    const headers = { ...this.defaultHeaders, ...requestHeaders };
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -195,20 +211,35 @@ export class RawHttpClient implements HttpClient {
   private readonly idle: Connection[] = [];
   private readonly waiting: ((conn: Connection) => void)[] = [];
   private open = 0;
+  private defaultHead = '';
+  private readonly defaultEntries: [string, string][];
+  private readonly defaultNames: Set<string>;
 
   constructor(
     origin: string,
     private readonly maxSockets: number,
+    defaultHeaders: Record<string, string> = {},
   ) {
     const url = new URL(origin);
     this.host = url.hostname;
     this.port = Number(url.port || 80);
     this.hostHeader = url.host;
+    // Serialised once: the same bytes on every request.
+    for (const name in defaultHeaders) this.defaultHead += `${name}: ${defaultHeaders[name]}\r\n`;
+    this.defaultEntries = Object.entries(defaultHeaders);
+    this.defaultNames = new Set(this.defaultEntries.map(([name]) => name.toLowerCase()));
   }
 
   async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
     let raw = `${method} ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
     for (const name in headers) raw += `${name}: ${headers[name]}\r\n`;
+    if (this.defaultHead) {
+      // A request's own header of the same name wins (e.g. another principal's token).
+      let own = false;
+      for (const name in headers) if (this.defaultNames.has(name.toLowerCase())) own = true;
+      if (!own) raw += this.defaultHead;
+      else for (const [name, value] of this.defaultEntries) if (!(name in headers)) raw += `${name}: ${value}\r\n`;
+    }
     if (body !== undefined) {
       if (!('content-type' in headers)) raw += `Content-Type: ${FHIR_JSON}\r\n`;
       raw += `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;

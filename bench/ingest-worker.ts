@@ -21,6 +21,8 @@ export interface IngestWorkerInput {
   warmupBundles: number;
   seed: number;
   client: 'raw' | 'node-http';
+  /** Headers every request carries: the bench token (`authorization: Bearer …`), from start-server.ts. */
+  authHeaders: Record<string, string>;
 }
 
 export interface IngestWorkerResult extends WindowRates {
@@ -56,7 +58,7 @@ const HEADERS = { accept: 'application/fhir+json', prefer: 'return=minimal' };
 
 serveLoad<IngestWorkerInput, IngestWorkerResult>(async (input) => {
   const { origin, serverPid, concurrency, resources: target, seed } = input;
-  const client = createHttpClient(input.client, origin, concurrency);
+  const client = createHttpClient(input.client, origin, concurrency, input.authHeaders);
   const log = (msg: string) => process.stderr.write(`[ingest] ${msg}\n`);
 
   const shared = await client.request('POST', '/fhir', JSON.stringify(sharedBundle()), HEADERS);

@@ -40,6 +40,7 @@ export async function ingestBenchmark(options: IngestBenchOptions = {}) {
     const result = await runLoadProcess<IngestWorkerInput, IngestWorkerResult>('bench/ingest-worker.ts', {
       origin: server.origin,
       serverPid: server.pid,
+      authHeaders: server.authHeaders,
       concurrency,
       resources,
       warmupBundles: options.warmupBundles ?? 8,

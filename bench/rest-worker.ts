@@ -19,6 +19,8 @@ export interface RestWorkerInput {
   warmupOps: number;
   seed: number;
   client: 'raw' | 'node-http';
+  /** Headers every request carries: the bench token (`authorization: Bearer …`), from start-server.ts. */
+  authHeaders: Record<string, string>;
 }
 
 export interface RestWorkerResult {
@@ -38,7 +40,7 @@ const JSON_HEADERS = { accept: 'application/fhir+json' };
 
 serveLoad<RestWorkerInput, RestWorkerResult>(async (input) => {
   const { origin, serverPid, concurrency, phaseMs, warmupOps } = input;
-  const client = createHttpClient(input.client, origin, concurrency);
+  const client = createHttpClient(input.client, origin, concurrency, input.authHeaders);
   const patients = patientGenerator(input.seed);
   const rnd = seededRandom(input.seed + 1);
   const created: { id: string; resource: Patient }[] = [];

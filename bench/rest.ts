@@ -50,6 +50,7 @@ export async function restBenchmark(options: RestBenchOptions = {}): Promise<Res
     const result = await runLoadProcess<RestWorkerInput, RestWorkerResult>('bench/rest-worker.ts', {
       origin: server.origin,
       serverPid: server.pid,
+      authHeaders: server.authHeaders,
       concurrency,
       phaseMs: options.phaseMs ?? 10_000,
       warmupOps: options.warmupOps ?? 500,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs each benchmark in turn and prints one JSON document to stdout; progress goes to stderr.
- * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`, `hl7`, `healthz`). Environment knobs: BENCH_PHASE_S (length of each
+ * `npm run bench -- rest` runs only the named benchmarks (`rest`, `search`, `ingest`, `hl7`, `healthz`, `auth`). Environment knobs: BENCH_PHASE_S (length of each
  * measured phase, default 10), BENCH_CONCURRENCY (default 32), BENCH_REST_WARMUP (`rest`: creates and reads before
  * measuring, half as many updates; default 500), BENCH_CLIENT=node-http (drive with node:http
  * instead of the lean raw HTTP/1.1 client), BENCH_CPU_PROF=<dir> (write the server's
@@ -12,11 +12,13 @@
  * BENCH_INGEST_CONCURRENCY (Bundles in flight, default 4), BENCH_INGEST_WARMUP (Bundles before measuring, default 8);
  * for `hl7`: BENCH_HL7_MESSAGES (measured ORU^R01 per connection, default 1500), BENCH_HL7_CONNECTIONS (default 4),
  * BENCH_HL7_WARMUP (per connection, default 25); for `healthz`: BENCH_HEALTHZ_PATIENTS (default 2000; the phase
- * under load is BENCH_PHASE_S, default 20 s here).
+ * under load is BENCH_PHASE_S, default 20 s here); for `auth`: BENCH_AUTH_PATIENTS (default 500, 20 Observations each),
+ * BENCH_AUTH_PAIRS (authorized/bypassed pairs, default 2).
  * See bench/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { authBenchmark } from './auth.ts';
 import { healthzBenchmark } from './healthz-under-load.ts';
 import { hl7Benchmark } from './hl7.ts';
 import { ingestBenchmark } from './ingest.ts';
@@ -59,6 +61,16 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
       messages: num('BENCH_HL7_MESSAGES'),
       connections: num('BENCH_HL7_CONNECTIONS'),
       warmup: num('BENCH_HL7_WARMUP'),
+      cpuProfileDir,
+      log,
+    }),
+  auth: () =>
+    authBenchmark({
+      patients: num('BENCH_AUTH_PATIENTS'),
+      pairs: num('BENCH_AUTH_PAIRS'),
+      concurrency,
+      phaseMs,
+      client,
       cpuProfileDir,
       log,
     }),

@@ -23,6 +23,8 @@ export interface SearchWorkerInput {
   warmupOps: number;
   queries: SearchQuery[];
   client: 'raw' | 'node-http';
+  /** Headers every request carries: the bench token (`authorization: Bearer …`), from start-server.ts. */
+  authHeaders: Record<string, string>;
 }
 
 export interface QueryReport {
@@ -48,7 +50,7 @@ const HEADERS = { accept: 'application/fhir+json', prefer: 'handling=strict' };
 
 serveLoad<SearchWorkerInput, SearchWorkerResult>(async (input) => {
   const { origin, serverPid, concurrency, queryMs, warmupOps } = input;
-  const client = createHttpClient(input.client, origin, concurrency);
+  const client = createHttpClient(input.client, origin, concurrency, input.authHeaders);
   const log = (msg: string) => process.stderr.write(`[search] ${msg}\n`);
   const reports: QueryReport[] = [];
 

@@ -106,6 +106,7 @@ export async function searchBenchmark(options: SearchBenchOptions = {}) {
         result = await runLoadProcess<SearchWorkerInput, SearchWorkerResult>('bench/search-worker.ts', {
           origin: server.origin,
           serverPid: server.pid,
+          authHeaders: server.authHeaders,
           concurrency,
           queryMs,
           warmupOps: 2 * concurrency,

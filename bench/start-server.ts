@@ -1,11 +1,14 @@
 /**
  * Starts Fhirline for a benchmark as a child process on a fresh temporary embedded store and free ports, waits for
- * `GET /readyz`, and stops it again (SIGTERM, then removes the store).
+ * `GET /readyz`, gets a `system/*.*` token, and stops it again (SIGTERM, then removes the store).
  *
  * The child is `node --import tsx server/main.ts`, not `npm start`: npm and the tsx CLI each add a parent process,
- * and the pid we sample for peak RSS and CPU time must be the server's own.
+ * and the pid we sample for peak RSS and CPU time must be the server's own. Authorization is always on (issue 11),
+ * so the child gets a bootstrap admin client with a random secret per run (BOOTSTRAP_CLIENT_ID/SECRET) and the
+ * bench asks `/oauth2/token` for a token the way any Backend Services client with a secret does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -29,6 +32,17 @@ export interface ServerOptions {
   readyTimeoutMs?: number;
   /** Serve this existing store instead of a fresh temporary one; `stop()` then leaves it in place. */
   dataDir?: string;
+  /**
+   * Run `bench/bypass-server.ts` instead of `server/main.ts`: the same server with authorization bypassed in
+   * process (the `auth` benchmark's baseline). No token is fetched then; `authorization` is undefined.
+   */
+  bypassAuthorization?: boolean;
+}
+
+/** The bench's admin client (client_credentials, client_secret_basic, `system/*.*`). */
+export interface BenchClient {
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface BenchServer {
@@ -41,6 +55,12 @@ export interface BenchServer {
   dataDir: string;
   /** Milliseconds from spawn to the first 200 from /readyz. */
   startupMs: number;
+  /** `Bearer …` of a `system/*.*` token of the bootstrap client (undefined when authorization is bypassed). */
+  authorization: string | undefined;
+  /** `{ authorization }`, or `{}` when bypassed: spread into every request's headers. */
+  authHeaders: Record<string, string>;
+  /** The bootstrap admin client, for more tokens (e.g. other scopes). */
+  bootstrapClient: BenchClient;
   /** Peak RSS of the server process so far, in MB (null off Linux). */
   peakRssMb(): number | null;
   /** SIGTERM, wait for exit (SIGKILL after 15 s), delete the store (unless it was given as `dataDir`). */
@@ -66,6 +86,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
   while (mllpPort === port) mllpPort = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'fhirline-bench-'));
   const origin = `http://127.0.0.1:${port}`;
+  const bootstrapClient: BenchClient = { clientId: 'bench-admin', clientSecret: randomBytes(24).toString('base64url') };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -75,6 +96,8 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     MLLP_HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: options.logLevel ?? 'warn',
+    BOOTSTRAP_CLIENT_ID: bootstrapClient.clientId,
+    BOOTSTRAP_CLIENT_SECRET: bootstrapClient.clientSecret,
     ...options.env,
   };
   delete env.MONGODB_URI; // always the embedded store
@@ -87,7 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
       ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
       '--import',
       'tsx',
-      'server/main.ts',
+      options.bypassAuthorization ? 'bench/bypass-server.ts' : 'server/main.ts',
     ],
     {
       cwd: REPO_ROOT,
@@ -118,8 +141,10 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
     unregister();
     removeStore();
   };
+  let authorization: string | undefined;
   try {
     await waitReady(child, origin, exited, options.readyTimeoutMs ?? 60_000, tail);
+    if (!options.bypassAuthorization) authorization = await clientToken(origin, bootstrapClient);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
@@ -140,7 +165,38 @@ export async function startServer(options: ServerOptions = {}): Promise<BenchSer
       }
       cleanup();
     })());
-  return { pid, origin, port, mllpPort, dataDir, startupMs, peakRssMb: () => peakRssMb(pid), stop };
+  return {
+    pid,
+    origin,
+    port,
+    mllpPort,
+    dataDir,
+    startupMs,
+    authorization,
+    authHeaders: authorization ? { authorization } : {},
+    bootstrapClient,
+    peakRssMb: () => peakRssMb(pid),
+    stop,
+  };
+}
+
+/** client_secret_basic (RFC 6749 §2.3.1: both parts form-urlencoded before base64). */
+export function basicAuth({ clientId, clientSecret }: BenchClient): string {
+  const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+/** `Bearer …` for a client_credentials token of `client` (https://hl7.org/fhir/smart-app-launch/backend-services.html). */
+export async function clientToken(origin: string, client: BenchClient, scope = 'system/*.*'): Promise<string> {
+  const res = await fetch(`${origin}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(client), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`the bench client got no token (HTTP ${res.status}): ${text.slice(0, 500)}`);
+  return `Bearer ${(JSON.parse(text) as { access_token: string }).access_token}`;
 }
 
 async function waitReady(

@@ -6,6 +6,7 @@ import { loadConfig } from './config.ts';
 import { createLogger, stackFrames } from './logger.ts';
 import { hl7Listener } from '../hl7-listener/feature.ts';
 import { startServer } from './server.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
@@ -16,17 +17,4 @@ process.on('unhandledRejection', (err) =>
 
 // The features this process runs beside the FHIR REST server (server/engine/feature.ts).
 const running = await startServer(config, logger, [hl7Listener()]);
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    running.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error('shutdown failed', { stack: stackFrames(err) });
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(running, logger);

@@ -204,6 +204,19 @@ describe('compileAccess (server/access/compile-access.ts)', () => {
     assert.equal(practitioner.filter('Observation', 's'), undefined);
   });
 
+  it('the compartment reached by the token, the client and the role alike is one filter, not one per rule', async () => {
+    const a = await access({
+      scope: 'launch/patient patient/*.rs',
+      clientScope: 'launch/patient patient/*.rs user/*.rs',
+      role: 'patient',
+      fhirUser: 'Patient/p1',
+      patient: 'p1',
+    });
+    const refs = ['subject|Patient/p1', `subject|${BASE}/Patient/p1`, 'performer|Patient/p1', `performer|${BASE}/Patient/p1`];
+    assert.deepEqual(a.filter('Observation', 's'), { ref: { $in: refs } });
+    assert.deepEqual(await selected(a, 'Observation', 's'), ['o1', 'o2']);
+  });
+
   it('missingScope names the scope in the token context', async () => {
     const patient = await access({ scope: 'patient/Observation.rs launch/patient', clientScope: 'patient/*.rs', patient: 'p1' });
     assert.equal(patient.missingScope('Observation', 'c'), 'patient/Observation.c');

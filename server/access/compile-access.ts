@@ -99,10 +99,19 @@ async function compile(context: AccessContext, grant: Grant, policies: RolePolic
   const launchPatient = patientId(grant.patient);
   const self = selfPatient(grant.fhirUser, context.baseUrl);
 
+  // One filter object per compartment, so that allOf/anyOf count it once when the token, the client and the role
+  // each reach the same patient (their de-duplication is by identity): four copies made every search's filter
+  // compile and match four times over (bench `auth`, patient user).
+  const compartments = new Map<string, Filter | undefined>();
+  const compartmentOf = (type: string, id: string): Filter | undefined => {
+    const key = `${type}/${id}`;
+    if (!compartments.has(key)) compartments.set(key, patientCompartmentFilter(type, id, context.baseUrl));
+    return compartments.get(key);
+  };
   /** A patient's resources of `type` for `i`: its compartment; outside it, read and search only. */
   const ofPatient = (id: string | undefined, type: string, i: Interaction): Filter | undefined => {
     if (id === undefined) return undefined;
-    if (inPatientCompartment(type)) return patientCompartmentFilter(type, id, context.baseUrl);
+    if (inPatientCompartment(type)) return compartmentOf(type, id);
     return i === 'r' || i === 's' ? {} : undefined;
   };
   const contextFilter = (term: Term, type: string, i: Interaction): Filter | undefined => {
